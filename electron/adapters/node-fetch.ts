@@ -1,0 +1,63 @@
+/**
+ * `fetch` for Node (the CLI and serve mode) that honours `HTTPS_PROXY`, `HTTP_PROXY` and
+ * `NO_PROXY` (and their lower-case forms) as curl and browsers do. Loopback hosts are never
+ * proxied, as in browsers, so the demo provider and local test servers work behind a proxy.
+ */
+import { Agent, ProxyAgent, fetch as undiciFetch, type Dispatcher } from 'undici'
+import type { FetchLike } from '../core/types'
+import { isLoopbackHost } from '../core/urls'
+
+type Env = Readonly<Record<string, string | undefined>>
+
+function envValue(env: Env, name: string): string | undefined {
+  const value = env[name.toLowerCase()] ?? env[name.toUpperCase()]
+  return value === undefined || value.trim() === '' ? undefined : value.trim()
+}
+
+function defaultPort(protocol: string): string {
+  return protocol === 'https:' ? '443' : '80'
+}
+
+/** True when `NO_PROXY` (comma- or space-separated hosts, `.suffix`, `host:port`, `*`) matches `url`. */
+export function matchesNoProxy(url: URL, noProxy: string | undefined): boolean {
+  if (!noProxy) return false
+  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '')
+  const port = url.port || defaultPort(url.protocol)
+  for (const raw of noProxy.split(/[\s,]+/)) {
+    const entry = raw.trim().toLowerCase()
+    if (!entry) continue
+    if (entry === '*') return true
+    const portMatch = /^(.*?)(?::(\d+))?$/.exec(entry.replace(/^\[|\](?=:|$)/g, ''))
+    const entryHost = (portMatch?.[1] ?? entry).replace(/^\*?\./, '.')
+    const entryPort = portMatch?.[2]
+    if (entryPort && entryPort !== port) continue
+    if (entryHost.startsWith('.') ? host.endsWith(entryHost) || host === entryHost.slice(1) : host === entryHost || host.endsWith(`.${entryHost}`)) {
+      return true
+    }
+  }
+  return false
+}
+
+/** The proxy URL to use for `url` under `env`, or `undefined` for a direct connection. */
+export function proxyFor(url: URL, env: Env): string | undefined {
+  if (isLoopbackHost(url.hostname)) return undefined
+  if (matchesNoProxy(url, envValue(env, 'no_proxy'))) return undefined
+  const proxy = url.protocol === 'https:' ? envValue(env, 'https_proxy') ?? envValue(env, 'http_proxy') : envValue(env, 'http_proxy')
+  return proxy
+}
+
+/** A `FetchLike` on undici that picks a proxy per request from `env` (default `process.env`). */
+export function createNodeFetch(env: Env = process.env): FetchLike {
+  const direct = new Agent()
+  const proxies = new Map<string, Dispatcher>()
+  return async (input, init) => {
+    const proxy = proxyFor(new URL(input), env)
+    let dispatcher: Dispatcher = direct
+    if (proxy !== undefined) {
+      dispatcher = proxies.get(proxy) ?? new ProxyAgent(proxy)
+      proxies.set(proxy, dispatcher)
+    }
+    const response = await undiciFetch(input, { ...(init as Record<string, unknown>), dispatcher })
+    return response as unknown as Response
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Provider configuration: a JSON file validated against one schema (exported as JSON Schema
+ * in `linkscreen.schema.json`). Errors name the file and the field. Reading the file is the
+ * adapters' job; this module only parses text.
+ */
+import { z } from 'zod'
+import { ErrorCode, LinkscreenError } from './errors'
+import { isSafeUrl } from './urls'
+
+const secureUrl = z
+  .string()
+  .refine((value) => URL.canParse(value), { message: 'must be an absolute URL' })
+  .refine((value) => !URL.canParse(value) || isSafeUrl(new URL(value)), {
+    message: 'must use https: (plain http: is allowed only for loopback hosts)',
+  })
+
+const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+const common = {
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be 1-64 characters: lower-case letters, digits, ".", "_" or "-"')
+    .refine((id) => id !== 'demo', { message: '"demo" is reserved for the built-in demo provider' }),
+  name: z.string().min(1).max(100).optional(),
+  clientId: z.string().min(1).max(512),
+  clientSecret: z.string().min(1).max(4096).optional(),
+  scope: z.string().max(2048).optional(),
+  headers: z
+    .record(z.string().regex(headerName, 'header names must be HTTP tokens'), z.string().max(8192))
+    .optional(),
+}
+
+const endpoints = z.strictObject({
+  deviceAuthorization: secureUrl,
+  token: secureUrl,
+  userinfo: secureUrl.optional(),
+  revocation: secureUrl.optional(),
+})
+
+export const providerSchema = z.discriminatedUnion('dialect', [
+  z.strictObject({ ...common, dialect: z.literal('oauth2'), issuer: secureUrl.optional(), endpoints }),
+  z.strictObject({ ...common, dialect: z.literal('oidc'), issuer: secureUrl }),
+  z.strictObject({ ...common, dialect: z.literal('better-auth'), baseUrl: secureUrl }),
+])
+
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    providers: z.array(providerSchema).max(100),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>()
+    config.providers.forEach((provider, index) => {
+      if (seen.has(provider.id)) {
+        ctx.addIssue({ code: 'custom', path: ['providers', index, 'id'], message: `duplicate provider id "${provider.id}"` })
+      }
+      seen.add(provider.id)
+    })
+  })
+
+export type ProviderConfig = z.infer<typeof providerSchema>
+export type Config = z.infer<typeof configSchema>
+export type Dialect = ProviderConfig['dialect']
+export const DIALECTS: readonly Dialect[] = ['oauth2', 'oidc', 'better-auth']
+
+/** `providers[0].endpoints.token` */
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = ''
+  for (const key of path) out += typeof key === 'number' ? `[${key}]` : `${out ? '.' : ''}${String(key)}`
+  return out || '(root)'
+}
+
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator === 'dialect') {
+    return `unknown dialect; expected one of ${DIALECTS.map((d) => `"${d}"`).join(', ')}`
+  }
+  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`
+  return issue.message
+}
+
+/**
+ * Parses configuration text. Every schema error is listed, each as `file: path: message`.
+ * Values are never quoted back, since a field may hold a client secret.
+ * @param source the file name, for messages
+ */
+export function parseConfig(text: string, source: string): Config {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    const detail = error instanceof SyntaxError ? error.message.replace(/ in JSON at position \d+.*$/s, '').slice(0, 120) : ''
+    throw new LinkscreenError(ErrorCode.Config, `${source}: not valid JSON${detail ? ` (${detail})` : ''}`)
+  }
+  const result = configSchema.safeParse(json)
+  if (!result.success) {
+    const lines = result.error.issues.slice(0, 20).map((issue) => `${source}: ${formatPath(issue.path)}: ${issueMessage(issue)}`)
+    throw new LinkscreenError(ErrorCode.Config, lines.join('\n'))
+  }
+  return result.data
+}
+
+/** The provider with `id`, or an `unknown_provider` error listing the known ones. */
+export function findProvider<P extends { id: string }>(providers: readonly P[], id: string): P {
+  const found = providers.find((provider) => provider.id === id)
+  if (found) return found
+  const known = providers.map((provider) => provider.id).join(', ') || 'none'
+  throw new LinkscreenError(ErrorCode.UnknownProvider, `unknown provider "${id}"; known providers: ${known}`)
+}
+
+/** The JSON Schema of the configuration file. */
+export function configJsonSchema(): unknown {
+  return z.toJSONSchema(configSchema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' })
+}

@@ -1,0 +1,48 @@
+/**
+ * `oidc`: RFC 8628 against an authorization server found by OpenID Connect discovery; the
+ * metadata must advertise a `device_authorization_endpoint` (RFC 8628 §4).
+ * @see https://www.rfc-editor.org/rfc/rfc8628#section-4
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html
+ */
+import * as oauth from 'oauth4webapi'
+import { ErrorCode, LinkscreenError } from '../errors'
+import type { Dialect } from '../types'
+import { isSafeUrl } from '../urls'
+import { failedResponse, requestOptions, rethrow, standardDialect, type DialectDeps, type StandardProvider } from './standard'
+
+export interface OidcProvider extends StandardProvider {
+  readonly issuer: string
+}
+
+/** Fetches and checks the issuer's metadata (oauth4webapi checks that `issuer` matches). */
+export async function discover(provider: OidcProvider, deps: DialectDeps, signal: AbortSignal | undefined): Promise<oauth.AuthorizationServer> {
+  const where = `${provider.id}: discovery`
+  const issuer = new URL(provider.issuer)
+  const response = await oauth
+    .discoveryRequest(issuer, { ...requestOptions(deps, issuer.href, provider, signal), algorithm: 'oidc' })
+    .catch((error: unknown) => rethrow(error, where))
+  if (response.status !== 200) return failedResponse(response, where)
+  const as = await oauth.processDiscoveryResponse(issuer, response).catch((error: unknown) => rethrow(error, where))
+  for (const key of ['device_authorization_endpoint', 'token_endpoint'] as const) {
+    const value = as[key]
+    if (typeof value !== 'string') {
+      throw new LinkscreenError(ErrorCode.InvalidResponse, `${where}: the issuer's metadata has no "${key}"`)
+    }
+    if (!isSafeUrl(new URL(value))) {
+      throw new LinkscreenError(ErrorCode.InsecureUrl, `${where}: "${key}" must use https: (plain http: only for loopback hosts)`)
+    }
+  }
+  return as
+}
+
+export function createOidcDialect(provider: OidcProvider, deps: DialectDeps): Dialect {
+  let metadata: Promise<oauth.AuthorizationServer> | undefined
+  return standardDialect(provider, deps, (signal) => {
+    // Cache a successful discovery; a failed one is tried again next time.
+    metadata ??= discover(provider, deps, signal).catch((error: unknown) => {
+      metadata = undefined
+      throw error
+    })
+    return metadata
+  })
+}

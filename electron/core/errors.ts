@@ -1,0 +1,75 @@
+/**
+ * Typed errors of the device-flow core. Every error carries a stable `code`; expected outcomes
+ * (pending, slow down, denied, expired) are values, never errors.
+ *
+ * Messages never contain a token, a device code or a client secret: they name fields, never
+ * their values. `cause` is only ever another `LinkscreenError` or a network error with no
+ * response body attached.
+ */
+
+/** Stable error codes. */
+export const ErrorCode = {
+  /** A provider's response is not what the protocol says (wrong type, missing field, not JSON). */
+  InvalidResponse: 'invalid_response',
+  /** A provider's response body exceeded the size limit; it was not read in full. */
+  ResponseTooLarge: 'response_too_large',
+  /** A verification or endpoint URL is not `https:` (plain `http:` is allowed for loopback only). */
+  InsecureUrl: 'insecure_url',
+  /** The network failed (DNS, connection refused or reset, TLS) before a response arrived. */
+  Network: 'network_error',
+  /** The server answered with a 5xx status where a retry is not part of the protocol. */
+  ServerError: 'server_error',
+  /** A request took longer than its time limit. */
+  Timeout: 'timeout',
+  /** The server answered with an OAuth error that ends the flow (`invalid_grant`, `invalid_client`, …). */
+  OAuth: 'oauth_error',
+  /** The provider configuration is invalid. */
+  Config: 'config_error',
+  /** No provider with the requested id. */
+  UnknownProvider: 'unknown_provider',
+  /** The operation was cancelled by its `AbortSignal`. */
+  Aborted: 'aborted',
+} as const
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
+
+export interface LinkscreenErrorOptions {
+  cause?: unknown
+  /** For `oauth_error`: the server's `error` value. */
+  oauthError?: string
+  /** For `oauth_error`: the server's `error_description`. */
+  description?: string
+  /** HTTP status, when the error came from a response. */
+  status?: number
+}
+
+/** The one error type the core throws. */
+export class LinkscreenError extends Error {
+  override readonly name = 'LinkscreenError'
+  readonly code: ErrorCode
+  readonly oauthError: string | undefined
+  readonly description: string | undefined
+  readonly status: number | undefined
+
+  constructor(code: ErrorCode, message: string, options: LinkscreenErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.oauthError = options.oauthError
+    this.description = options.description
+    this.status = options.status
+  }
+}
+
+export function isLinkscreenError(value: unknown): value is LinkscreenError {
+  return value instanceof LinkscreenError
+}
+
+/** True when `error` is the rejection of an aborted signal (DOMException `AbortError`, or our own code). */
+export function isAbortError(error: unknown): boolean {
+  if (error instanceof LinkscreenError) return error.code === ErrorCode.Aborted
+  return error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')
+}
+
+/** Throws `aborted` when the signal is already aborted. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new LinkscreenError(ErrorCode.Aborted, 'The operation was cancelled')
+}

@@ -1,0 +1,151 @@
+/**
+ * The device flow runner: requests a code, polls by the policy in `poll-policy.ts`, renews an
+ * expired code a bounded number of times, and reports everything as events. Cancellable at
+ * any point, including a poll in flight, with an `AbortSignal`.
+ * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.4
+ */
+import { ErrorCode, LinkscreenError, isAbortError, isLinkscreenError } from './errors'
+import { afterPoll, startPolling, waitBeforePoll, afterWait, type PollReport, type PollState } from './poll-policy'
+import type { Account, Clock, DeviceAuthorization, Dialect, PollOutcome, TokenSet } from './types'
+
+export type FlowEvent =
+  | { readonly type: 'code'; readonly authorization: DeviceAuthorization }
+  | { readonly type: 'renewed'; readonly authorization: DeviceAuthorization; readonly renewal: number }
+  | { readonly type: 'poll'; readonly result: PollReport; readonly nextPollInMs: number; readonly interval: number }
+  | { readonly type: 'authorized'; readonly tokens: TokenSet; readonly account?: Account }
+  | { readonly type: 'denied'; readonly description?: string }
+  | { readonly type: 'expired' }
+  | { readonly type: 'error'; readonly error: LinkscreenError }
+
+export type FlowResult =
+  | { readonly status: 'authorized'; readonly tokens: TokenSet; readonly account?: Account }
+  | { readonly status: 'denied'; readonly description?: string }
+  | { readonly status: 'expired' }
+  | { readonly status: 'error'; readonly error: LinkscreenError }
+  | { readonly status: 'cancelled' }
+
+export interface FlowOptions {
+  readonly dialect: Dialect
+  readonly clock: Clock
+  /** How many times an expired, unused code is replaced by a fresh one. Default 0. */
+  readonly renewals?: number
+  readonly signal?: AbortSignal
+  /** Randomness for back-off jitter, in [0, 1). Default: no jitter. */
+  readonly random?: () => number
+  readonly onEvent?: (event: FlowEvent) => void
+}
+
+/** Upper bound on loop turns per code, far above what any valid code can need. */
+function maxTurns(authorization: DeviceAuthorization): number {
+  return 4 * Math.ceil(authorization.expires_in / Math.max(authorization.interval, 1)) + 100
+}
+
+function toError(error: unknown): LinkscreenError {
+  if (isLinkscreenError(error)) return error
+  return new LinkscreenError(ErrorCode.InvalidResponse, error instanceof Error ? error.message : 'unexpected failure')
+}
+
+/** One poll; network faults become a `transient` outcome, everything else propagates. */
+async function pollOnce(dialect: Dialect, authorization: DeviceAuthorization, signal?: AbortSignal): Promise<PollOutcome> {
+  try {
+    return await dialect.poll(authorization, signal)
+  } catch (error) {
+    if (isLinkscreenError(error) && (error.code === ErrorCode.Network || error.code === ErrorCode.Timeout)) {
+      return { kind: 'transient', reason: error.code }
+    }
+    throw error
+  }
+}
+
+type CodeEnd = { readonly status: 'expired' } | Exclude<FlowResult, { status: 'expired' | 'cancelled' }>
+
+async function pollCode(options: FlowOptions, authorization: DeviceAuthorization): Promise<CodeEnd> {
+  const { clock, dialect, signal } = options
+  const emit = options.onEvent ?? (() => undefined)
+  let state: PollState = startPolling(authorization, clock.now())
+  for (let turn = 0, limit = maxTurns(authorization); turn < limit; turn++) {
+    const before = clock.now()
+    const next = waitBeforePoll(state, before)
+    if (next.kind === 'expired') return { status: 'expired' }
+    if (next.kind === 'wait') {
+      await clock.sleep(next.ms, signal)
+      state = afterWait(state, before, clock.now(), next.ms)
+      continue
+    }
+    const sentAt = clock.now()
+    const outcome = await pollOnce(dialect, authorization, signal)
+    const decision = afterPoll(state, outcome, sentAt, clock.now(), options.random?.() ?? 0)
+    if (decision.kind === 'continue') {
+      state = decision.state
+      emit({
+        type: 'poll',
+        result: decision.report,
+        nextPollInMs: Math.max(0, state.nextPollAt - clock.now()),
+        interval: state.intervalMs / 1000,
+      })
+      continue
+    }
+    const end = decision.outcome
+    switch (end.kind) {
+      case 'authorized':
+        return { status: 'authorized', tokens: end.tokens, ...(end.account === undefined ? {} : { account: end.account }) }
+      case 'denied':
+        return { status: 'denied', ...(end.description === undefined ? {} : { description: end.description }) }
+      case 'expired':
+        return { status: 'expired' }
+      case 'error':
+        return {
+          status: 'error',
+          error: new LinkscreenError(ErrorCode.OAuth, `${dialect.providerId}: token endpoint answered ${end.error}${end.description ? ` (${end.description})` : ''}`, {
+            oauthError: end.error,
+            ...(end.description === undefined ? {} : { description: end.description }),
+          }),
+        }
+    }
+  }
+  return { status: 'error', error: new LinkscreenError(ErrorCode.InvalidResponse, `${dialect.providerId}: polling did not settle`) }
+}
+
+async function withAccount(dialect: Dialect, tokens: TokenSet, account: Account | undefined, signal?: AbortSignal): Promise<Account | undefined> {
+  if (!dialect.fetchAccount) return account
+  try {
+    const fetched = await dialect.fetchAccount(tokens, signal)
+    return fetched === undefined ? account : { ...account, ...fetched }
+  } catch (error) {
+    if (isAbortError(error)) throw error
+    return account
+  }
+}
+
+/**
+ * Runs one device flow to its end. Never throws: every ending, cancellation included, is a
+ * `FlowResult`, and the same ending is emitted as the last event (except `cancelled`).
+ */
+export async function runDeviceFlow(options: FlowOptions): Promise<FlowResult> {
+  const { dialect, signal } = options
+  const emit = options.onEvent ?? (() => undefined)
+  const renewals = Math.max(0, Math.floor(options.renewals ?? 0))
+  try {
+    for (let renewal = 0; renewal <= renewals; renewal++) {
+      const authorization = await dialect.requestCode(signal)
+      emit(renewal === 0 ? { type: 'code', authorization } : { type: 'renewed', authorization, renewal })
+      const end = await pollCode(options, authorization)
+      if (end.status === 'expired') continue
+      if (end.status === 'authorized') {
+        const account = await withAccount(dialect, end.tokens, end.account, signal)
+        emit({ type: 'authorized', tokens: end.tokens, ...(account === undefined ? {} : { account }) })
+        return { status: 'authorized', tokens: end.tokens, ...(account === undefined ? {} : { account }) }
+      }
+      if (end.status === 'denied') emit({ type: 'denied', ...(end.description === undefined ? {} : { description: end.description }) })
+      else emit({ type: 'error', error: end.error })
+      return end
+    }
+    emit({ type: 'expired' })
+    return { status: 'expired' }
+  } catch (error) {
+    if (signal?.aborted || isAbortError(error)) return { status: 'cancelled' }
+    const failure = toError(error)
+    emit({ type: 'error', error: failure })
+    return { status: 'error', error: failure }
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * The core's HTTP layer: wraps an injected `fetch` with a time limit (measured with the
+ * injected clock), a response size limit that refuses an oversized body without reading it
+ * all, error classification (network, timeout, cancelled) and a redacted exchange hook.
+ */
+import { ErrorCode, LinkscreenError } from './errors'
+import { redactUrl } from './redact'
+import type { Clock, FetchLike } from './types'
+
+/** 1 MiB: no OAuth response comes close. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+export const DEFAULT_TIMEOUT_MS = 30_000
+
+/** One HTTP exchange, with secrets already removed from the URL. */
+export interface HttpExchange {
+  readonly method: string
+  readonly url: string
+  readonly status?: number
+  readonly ms: number
+  readonly error?: ErrorCode
+}
+
+export interface HttpOptions {
+  readonly fetch: FetchLike
+  readonly clock: Clock
+  readonly maxBodyBytes?: number
+  readonly timeoutMs?: number
+  readonly onExchange?: (exchange: HttpExchange) => void
+}
+
+const NULL_BODY_STATUS = new Set([101, 204, 205, 304])
+
+async function readLimited(response: Response, maxBytes: number, where: string): Promise<Uint8Array> {
+  const declared = Number(response.headers.get('content-length'))
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined)
+    throw new LinkscreenError(ErrorCode.ResponseTooLarge, `${where}: response body of ${declared} bytes exceeds the ${maxBytes}-byte limit`)
+  }
+  if (!response.body) return new Uint8Array(0)
+  const reader = response.body.getReader()
+  const chunks: Uint8Array[] = []
+  let total = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    total += value.byteLength
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined)
+      throw new LinkscreenError(ErrorCode.ResponseTooLarge, `${where}: response body exceeds the ${maxBytes}-byte limit`)
+    }
+    chunks.push(value)
+  }
+  const out = new Uint8Array(total)
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return out
+}
+
+function networkReason(error: unknown): string {
+  let current: unknown = error
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code
+    if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) return code
+    current = current.cause
+  }
+  return error instanceof Error && error.message ? error.message.slice(0, 120) : 'unknown network error'
+}
+
+/**
+ * A `FetchLike` that never hangs past `timeoutMs`, never buffers more than `maxBodyBytes`,
+ * and throws only `LinkscreenError` (`network_error`, `timeout`, `aborted`, `response_too_large`).
+ * The returned response is fully buffered, so parsers may read it freely.
+ */
+export function createHttp(options: HttpOptions): FetchLike {
+  const maxBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  return async (input, init) => {
+    const started = options.clock.now()
+    const method = (init.method ?? 'GET').toUpperCase()
+    const safeUrl = redactUrl(input)
+    const where = `${method} ${new URL(input).origin}${new URL(input).pathname}`
+    const outer = init.signal ?? undefined
+    if (outer?.aborted) throw new LinkscreenError(ErrorCode.Aborted, 'The operation was cancelled')
+
+    const controller = new AbortController()
+    const stopTimer = new AbortController()
+    let timedOut = false
+    const onOuterAbort = (): void => controller.abort()
+    outer?.addEventListener('abort', onOuterAbort, { once: true })
+    options.clock.sleep(timeoutMs, stopTimer.signal).then(
+      () => {
+        timedOut = true
+        controller.abort()
+      },
+      () => undefined,
+    )
+    const report = (status: number | undefined, error?: ErrorCode): void => {
+      options.onExchange?.({
+        method,
+        url: safeUrl,
+        ms: options.clock.now() - started,
+        ...(status === undefined ? {} : { status }),
+        ...(error === undefined ? {} : { error }),
+      })
+    }
+    const fail = (error: unknown, status?: number): LinkscreenError => {
+      let out: LinkscreenError
+      if (outer?.aborted) out = new LinkscreenError(ErrorCode.Aborted, 'The operation was cancelled')
+      else if (timedOut) out = new LinkscreenError(ErrorCode.Timeout, `${where}: no complete answer within ${timeoutMs} ms`)
+      else if (error instanceof LinkscreenError) out = error
+      else out = new LinkscreenError(ErrorCode.Network, `${where}: ${networkReason(error)}`)
+      report(status, out.code)
+      return out
+    }
+
+    try {
+      let response: Response
+      try {
+        response = await options.fetch(input, { ...init, signal: controller.signal, redirect: 'manual' })
+      } catch (error) {
+        throw fail(error)
+      }
+      let bytes: Uint8Array
+      try {
+        bytes = await readLimited(response, maxBytes, where)
+      } catch (error) {
+        throw fail(error, response.status)
+      }
+      report(response.status)
+      const body = NULL_BODY_STATUS.has(response.status) ? null : bytes
+      return new Response(body as BodyInit | null, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      })
+    } finally {
+      stopTimer.abort()
+      outer?.removeEventListener('abort', onOuterAbort)
+    }
+  }
+}
+
+/** The body as JSON, or `undefined` when it is not JSON. */
+export async function readJsonBody(response: Response): Promise<unknown> {
+  const text = await response.clone().text()
+  if (text.trim() === '') return undefined
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    return undefined
+  }
+}
+
+/** `Retry-After` (seconds or an HTTP date) in milliseconds from `now`, capped at one hour. */
+export function retryAfterMs(headers: Headers, now: number): number | undefined {
+  const raw = headers.get('retry-after')?.trim()
+  if (!raw) return undefined
+  let ms: number
+  if (/^\d+$/.test(raw)) ms = Number(raw) * 1000
+  else {
+    const date = Date.parse(raw)
+    if (Number.isNaN(date)) return undefined
+    ms = date - now
+  }
+  return Math.min(Math.max(ms, 0), 3_600_000)
+}

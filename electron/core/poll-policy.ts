@@ -1,0 +1,117 @@
+/**
+ * The polling policy of RFC 8628 §3.5 as pure functions: `(state, outcome, times) -> next state`.
+ * No clock, no I/O: the flow runner asks `waitBeforePoll` how long to sleep and feeds each
+ * outcome to `afterPoll`.
+ *
+ * Rules:
+ * - a poll is never sent before `interval` has passed since the previous poll was *sent*;
+ * - `authorization_pending` keeps the interval;
+ * - `slow_down` adds 5 s, persistently, or adopts a larger interval the server sends;
+ * - HTTP 429 waits for `Retry-After`, or is treated as `slow_down` when there is none;
+ * - timeouts, connection errors and 5xx back off exponentially, but never so far that the
+ *   last chance to poll before the code expires is missed;
+ * - the code's lifetime is measured against the wall clock.
+ * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.5
+ */
+import type { DeviceAuthorization, PollOutcome } from './types'
+
+/** RFC 8628 §3.5: "the interval MUST be increased by 5 seconds for this and all subsequent requests". */
+export const SLOW_DOWN_INCREMENT_MS = 5_000
+/** The longest a network back-off waits between two polls. */
+export const MAX_BACKOFF_MS = 5 * 60_000
+
+export interface PollState {
+  /** Current minimum gap between polls. */
+  readonly intervalMs: number
+  /** Wall-clock deadline of the device code. */
+  readonly expiresAt: number
+  /** Earliest wall-clock time the next poll may be sent. */
+  readonly nextPollAt: number
+  /** The gap that `nextPollAt` was computed with (to survive a clock that jumps backwards). */
+  readonly gapMs: number
+  /** Consecutive network faults. */
+  readonly failures: number
+}
+
+/** What the runner reports after a poll that did not end the flow. */
+export type PollReport = 'pending' | 'slow_down' | 'network_error'
+
+export type AfterPoll =
+  | { readonly kind: 'continue'; readonly state: PollState; readonly report: PollReport }
+  | { readonly kind: 'end'; readonly outcome: Extract<PollOutcome, { kind: 'authorized' | 'denied' | 'expired' | 'error' }> }
+
+export type BeforePoll = { readonly kind: 'wait'; readonly ms: number } | { readonly kind: 'poll' } | { readonly kind: 'expired' }
+
+/** The state right after a code was received at `now`: the first poll waits one interval. */
+export function startPolling(authorization: Pick<DeviceAuthorization, 'interval' | 'expires_at'>, now: number): PollState {
+  const intervalMs = authorization.interval * 1000
+  return { intervalMs, expiresAt: authorization.expires_at, nextPollAt: now + intervalMs, gapMs: intervalMs, failures: 0 }
+}
+
+/**
+ * What to do at `now`: poll, wait, or give up because the code expired.
+ * The wait is never longer than the gap it was planned with, so a clock that jumped
+ * backwards cannot stall the flow.
+ */
+export function waitBeforePoll(state: PollState, now: number): BeforePoll {
+  if (now >= state.expiresAt) return { kind: 'expired' }
+  if (now >= state.nextPollAt) return { kind: 'poll' }
+  return { kind: 'wait', ms: Math.min(state.nextPollAt - now, state.gapMs) }
+}
+
+/**
+ * The state after the runner slept `ms` (from `waitBeforePoll`) between the wall-clock
+ * readings `before` and `after`. When the clock went backwards meanwhile, or the wait was
+ * capped because it had gone backwards earlier, the sleep itself proves that a full gap has
+ * passed: the next poll becomes due now.
+ */
+export function afterWait(state: PollState, before: number, after: number, ms: number): PollState {
+  const clockWentBack = after < before || ms < state.nextPollAt - before
+  return clockWentBack ? { ...state, nextPollAt: Math.min(state.nextPollAt, after) } : state
+}
+
+function schedule(state: PollState, sentAt: number, gapMs: number, patch: Partial<PollState>): PollState {
+  const next = { ...state, ...patch }
+  return { ...next, nextPollAt: sentAt + gapMs, gapMs }
+}
+
+/**
+ * The state after one poll sent at `sentAt` whose answer, read at `now`, was `outcome`.
+ * @param jitter a number in [0, 1) that spreads network back-offs (never shortens them).
+ */
+export function afterPoll(state: PollState, outcome: PollOutcome, sentAt: number, now: number, jitter = 0): AfterPoll {
+  switch (outcome.kind) {
+    case 'authorized':
+    case 'denied':
+    case 'expired':
+    case 'error':
+      return { kind: 'end', outcome }
+    case 'pending':
+      return { kind: 'continue', report: 'pending', state: schedule(state, sentAt, state.intervalMs, { failures: 0 }) }
+    case 'slow_down': {
+      const intervalMs = Math.max(state.intervalMs + SLOW_DOWN_INCREMENT_MS, (outcome.interval ?? 0) * 1000)
+      return { kind: 'continue', report: 'slow_down', state: schedule(state, sentAt, intervalMs, { intervalMs, failures: 0 }) }
+    }
+    case 'rate_limited': {
+      if (outcome.retryAfterMs === undefined) {
+        const intervalMs = state.intervalMs + SLOW_DOWN_INCREMENT_MS
+        return { kind: 'continue', report: 'slow_down', state: schedule(state, sentAt, intervalMs, { intervalMs, failures: 0 }) }
+      }
+      const gap = Math.max(state.intervalMs, now + outcome.retryAfterMs - sentAt)
+      return { kind: 'continue', report: 'slow_down', state: schedule(state, sentAt, gap, { failures: 0 }) }
+    }
+    case 'transient': {
+      const failures = state.failures + 1
+      const exponential = Math.min(state.intervalMs * 2 ** failures, MAX_BACKOFF_MS)
+      // Never back off past the last chance to poll before the code expires.
+      const lastChance = state.expiresAt - state.intervalMs - sentAt
+      let gap = Math.max(state.intervalMs, Math.min(Math.round(exponential * (1 + 0.1 * jitter)), lastChance))
+      if (outcome.retryAfterMs !== undefined) gap = Math.max(gap, now + outcome.retryAfterMs - sentAt)
+      return { kind: 'continue', report: 'network_error', state: schedule(state, sentAt, gap, { failures }) }
+    }
+    default: {
+      const unreachable: never = outcome
+      return unreachable
+    }
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Token poll answers (RFC 8628 §3.5, RFC 6749 §5): the successful token set, kept whole, and
+ * the mapping of error answers onto the one `PollOutcome` type, shared by the dialects that
+ * speak standard OAuth errors.
+ * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.5
+ */
+import { assertJsonObject, assertString, isJsonObject, optionalSeconds, optionalString } from './assert'
+import { ErrorCode, LinkscreenError } from './errors'
+import { retryAfterMs } from './http'
+import type { PollOutcome, TokenSet } from './types'
+
+const KNOWN = new Set(['access_token', 'token_type', 'refresh_token', 'id_token', 'expires_in', 'scope'])
+
+/** Longest access-token lifetime taken at face value: ten years. */
+const MAX_TOKEN_LIFETIME_SECONDS = 10 * 365 * 86_400
+
+/**
+ * Validates a token response body and keeps it whole.
+ * @param defaultTokenType used when the provider omits `token_type` (better-auth's session shape)
+ */
+export function parseTokenSet(body: unknown, receivedAt: number, where: string, defaultTokenType?: string): TokenSet {
+  const json = assertJsonObject(body, where)
+  const access_token = assertString(json, 'access_token', where, 64 * 1024)
+  const token_type =
+    json['token_type'] === undefined && defaultTokenType !== undefined ? defaultTokenType : assertString(json, 'token_type', where, 64)
+  const refresh_token = optionalString(json, 'refresh_token', where, 64 * 1024)
+  const id_token = optionalString(json, 'id_token', where, 64 * 1024)
+  const scope = optionalString(json, 'scope', where)
+  const expires_in = optionalSeconds(json, 'expires_in', where, 0, MAX_TOKEN_LIFETIME_SECONDS)
+  const extra: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(json)) if (!KNOWN.has(key)) extra[key] = value
+  return {
+    access_token,
+    token_type,
+    ...(refresh_token === undefined ? {} : { refresh_token }),
+    ...(id_token === undefined ? {} : { id_token }),
+    ...(scope === undefined ? {} : { scope }),
+    ...(expires_in === undefined ? {} : { expires_in, expires_at: receivedAt + expires_in * 1000 }),
+    extra,
+  }
+}
+
+/** Caps an `error_description` and strips control characters; it is shown to people. */
+export function cleanDescription(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined
+  return value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 500)
+}
+
+/** Maps an RFC 8628 / RFC 6749 `error` value onto an outcome. */
+export function outcomeForOAuthError(error: string, body: Record<string, unknown>): PollOutcome {
+  const description = cleanDescription(body['error_description'])
+  switch (error) {
+    case 'authorization_pending':
+      return { kind: 'pending' }
+    case 'slow_down': {
+      const interval = typeof body['interval'] === 'number' && body['interval'] > 0 && body['interval'] <= 600 ? body['interval'] : undefined
+      return interval === undefined ? { kind: 'slow_down' } : { kind: 'slow_down', interval }
+    }
+    case 'access_denied':
+      return description === undefined ? { kind: 'denied' } : { kind: 'denied', description }
+    case 'expired_token':
+      return { kind: 'expired' }
+    default:
+      return description === undefined ? { kind: 'error', error } : { kind: 'error', error, description }
+  }
+}
+
+/** A short, safe name for an `error` value sent by a server (it is shown and logged). */
+function cleanErrorCode(value: string): string {
+  return /^[\x20-\x7e]{1,64}$/.test(value) ? value : 'invalid_error_code'
+}
+
+/**
+ * Maps a token endpoint's non-200 answer onto an outcome: 429 is rate limiting, 408 and 5xx are
+ * transient, an OAuth error body is mapped by its `error`; anything else is an invalid response.
+ * @param body the parsed JSON body, or `undefined` when it was not JSON
+ */
+export function classifyTokenErrorResponse(response: Response, body: unknown, now: number, where: string): PollOutcome {
+  const retryAfter = retryAfterMs(response.headers, now)
+  const withRetry = retryAfter === undefined ? {} : { retryAfterMs: retryAfter }
+  if (response.status === 429) return { kind: 'rate_limited', ...withRetry }
+  if (response.status === 408 || response.status >= 500) {
+    return { kind: 'transient', reason: `HTTP ${response.status}`, ...withRetry }
+  }
+  if (isJsonObject(body) && typeof body['error'] === 'string' && body['error'] !== '') {
+    return outcomeForOAuthError(cleanErrorCode(body['error']), body)
+  }
+  const type = response.headers.get('content-type')?.split(';')[0]?.trim() || 'no content type'
+  throw new LinkscreenError(
+    ErrorCode.InvalidResponse,
+    `${where}: HTTP ${response.status} (${type}) without an OAuth error body`,
+    { status: response.status },
+  )
+}

@@ -1,0 +1,81 @@
+/**
+ * The core's shared types: what a provider hands out (a device authorization, a token set),
+ * the one outcome type every dialect's token-poll parser maps onto, and the injected world.
+ */
+
+/** Wall-clock time and cancellable waiting, injected so that tests control time. */
+export interface Clock {
+  /** Milliseconds since the epoch (wall clock: jumps when the machine sleeps or is set). */
+  now(): number
+  /** Resolves after `ms`, rejects with an `AbortError` when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>
+}
+
+/** The subset of `fetch` the core uses. */
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>
+
+/**
+ * A validated device authorization response (RFC 8628 §3.2), plus the wall-clock deadline.
+ * Field names keep the RFC's spelling.
+ * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.2
+ */
+export interface DeviceAuthorization {
+  readonly device_code: string
+  readonly user_code: string
+  readonly verification_uri: string
+  readonly verification_uri_complete?: string
+  /** Lifetime of the codes, seconds. */
+  readonly expires_in: number
+  /** Minimum seconds between polls (defaults to 5). */
+  readonly interval: number
+  /** When the codes expire, milliseconds since the epoch (wall clock). */
+  readonly expires_at: number
+}
+
+/** A token endpoint's successful answer, kept whole. */
+export interface TokenSet {
+  readonly access_token: string
+  readonly token_type: string
+  readonly refresh_token?: string
+  readonly id_token?: string
+  readonly expires_in?: number
+  /** When the access token expires, milliseconds since the epoch, when `expires_in` was given. */
+  readonly expires_at?: number
+  readonly scope?: string
+  /** Every other member of the response, as sent. */
+  readonly extra: Readonly<Record<string, unknown>>
+}
+
+/** Who signed in, as far as the provider tells. */
+export interface Account {
+  readonly sub?: string
+  readonly name?: string
+  readonly email?: string
+  readonly picture?: string
+}
+
+/**
+ * The one outcome of a token poll, whatever the provider's dialect.
+ * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.5
+ */
+export type PollOutcome =
+  | { readonly kind: 'pending' }
+  | { readonly kind: 'slow_down'; readonly interval?: number }
+  | { readonly kind: 'rate_limited'; readonly retryAfterMs?: number }
+  | { readonly kind: 'transient'; readonly reason: string; readonly retryAfterMs?: number }
+  | { readonly kind: 'denied'; readonly description?: string }
+  | { readonly kind: 'expired' }
+  | { readonly kind: 'authorized'; readonly tokens: TokenSet; readonly account?: Account }
+  | { readonly kind: 'error'; readonly error: string; readonly description?: string }
+
+/** What every provider dialect implements. Nothing after a dialect knows who answered. */
+export interface Dialect {
+  /** The provider's id, for messages. */
+  readonly providerId: string
+  /** Requests a device and user code (RFC 8628 §3.1). */
+  requestCode(signal?: AbortSignal): Promise<DeviceAuthorization>
+  /** Sends one token poll (RFC 8628 §3.4) and maps the answer onto a `PollOutcome`. */
+  poll(authorization: DeviceAuthorization, signal?: AbortSignal): Promise<PollOutcome>
+  /** Who signed in, when the provider can tell; never throws for a missing profile. */
+  fetchAccount?(tokens: TokenSet, signal?: AbortSignal): Promise<Account | undefined>
+}

@@ -1,0 +1,77 @@
+/**
+ * A virtual clock for tests: `sleep` waits on virtual time, and `run` drives a promise to
+ * completion by jumping to the next timer whenever everything else is idle. Wall-clock
+ * jumps (`jump`) move `now` without firing timers, as a suspended machine does.
+ */
+import type { Clock } from '../../electron/core/types'
+
+interface Timer {
+  at: number
+  resolve: () => void
+}
+
+export class FakeClock implements Clock {
+  private current: number
+  private timers: Timer[] = []
+
+  constructor(start = Date.UTC(2026, 0, 1)) {
+    this.current = start
+  }
+
+  now(): number {
+    return this.current
+  }
+
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(new DOMException('Aborted', 'AbortError'))
+      const timer: Timer = {
+        at: this.current + Math.max(0, ms),
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort)
+          resolve()
+        },
+      }
+      const onAbort = (): void => {
+        this.timers = this.timers.filter((t) => t !== timer)
+        reject(new DOMException('Aborted', 'AbortError'))
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+      this.timers.push(timer)
+    })
+  }
+
+  /** Moves the wall clock without firing timers (a machine that slept, or a clock set back). */
+  jump(ms: number): void {
+    this.current += ms
+    for (const timer of this.timers) timer.at += ms
+  }
+
+  /** Moves the wall clock only; pending timers keep their virtual deadline. */
+  setWallClock(ms: number): void {
+    this.current = ms
+  }
+
+  get pendingTimers(): number {
+    return this.timers.length
+  }
+
+  /** Runs `promise` to completion, advancing virtual time when idle. Bounded. */
+  async run<T>(promise: Promise<T>, maxSteps = 100_000): Promise<T> {
+    let settled = false
+    const done = promise.finally(() => {
+      settled = true
+    })
+    for (let step = 0; step < maxSteps && !settled; step++) {
+      for (let i = 0; i < 5 && !settled; i++) await new Promise((r) => setImmediate(r))
+      if (settled) break
+      if (this.timers.length === 0) continue
+      this.timers.sort((a, b) => a.at - b.at)
+      const next = this.timers.shift() as Timer
+      this.current = Math.max(this.current, next.at)
+      next.resolve()
+    }
+    if (!settled) throw new Error('FakeClock.run: promise did not settle within the step limit')
+    return done
+  }
+}
