@@ -1,0 +1,198 @@
+/**
+ * `linkscreen`: the headless device-flow tool for QA engineers and CI, on the same core the
+ * Electron app hosts.
+ *
+ *   linkscreen login --provider <id> [--config F] [--scope S] [--json] [--renew N]
+ *                    [--show-token] [--timeout SECONDS] [--verbose]
+ *   linkscreen providers [--config F] [--json]
+ *
+ * Exit status: 0 authorized, 2 denied, 3 expired, 4 usage or configuration error,
+ * 1 anything else, 130 interrupted (Ctrl-C).
+ */
+import { parseArgs } from 'node:util'
+import { ErrorCode, LinkscreenError, isLinkscreenError } from '../core/errors'
+import { findProvider, type ProviderConfig } from '../core/config'
+import { createDialect } from '../core/dialects'
+import { runDeviceFlow, type FlowResult } from '../core/flow'
+import { createHttp } from '../core/http'
+import { loadConfig } from '../adapters/config-file'
+import { createNodeFetch } from '../adapters/node-fetch'
+import { systemClock } from '../adapters/system-clock'
+import { humanReporter, jsonReporter, type Io } from './output'
+
+export const EXIT = { authorized: 0, failure: 1, denied: 2, expired: 3, usage: 4, interrupted: 130 } as const
+
+/** The built-in demo provider, as listed before it is started. */
+export const DEMO_PROVIDER = { id: 'demo', name: 'Linkscreen demo', dialect: 'oidc' } as const
+export const DEMO_SCOPE = 'openid profile email offline_access'
+
+const USAGE = `Usage:
+  linkscreen login --provider <id> [--config FILE] [--scope SCOPE] [--json] [--renew N]
+                   [--show-token] [--timeout SECONDS] [--verbose]
+  linkscreen providers [--config FILE] [--json]
+
+The configuration is read from --config, else $LINKSCREEN_CONFIG, else providers.json in
+your config folder. The built-in "demo" provider always exists.
+Exit status: 0 authorized, 2 denied, 3 expired, 4 usage or configuration error, 1 other, 130 interrupted.`
+
+export interface MainOptions {
+  readonly io?: Io
+  readonly env?: NodeJS.ProcessEnv
+  /** Cancels the command as Ctrl-C does (tests use it; the binary wires SIGINT to it). */
+  readonly signal?: AbortSignal
+}
+
+class UsageError extends Error {}
+
+function parse(argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        provider: { type: 'string' },
+        config: { type: 'string' },
+        scope: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        renew: { type: 'string' },
+        'show-token': { type: 'boolean', default: false },
+        timeout: { type: 'string' },
+        verbose: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    })
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error))
+  }
+}
+
+function wholeNumber(value: string | undefined, flag: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined
+  if (!/^\d+(\.\d+)?$/.test(value.trim())) throw new UsageError(`${flag} must be a number, got "${value.slice(0, 20)}"`)
+  const n = Number(value)
+  if (n < min || n > max) throw new UsageError(`${flag} must be between ${min} and ${max}`)
+  return n
+}
+
+async function listProviders(io: Io, configPath: string | undefined, env: NodeJS.ProcessEnv, json: boolean): Promise<number> {
+  const { config, path } = await loadConfig({ configPath, env })
+  const rows = [
+    { id: DEMO_PROVIDER.id, name: DEMO_PROVIDER.name, dialect: DEMO_PROVIDER.dialect, builtIn: true },
+    ...config.providers.map((p) => ({ id: p.id, name: p.name ?? p.id, dialect: p.dialect, builtIn: false })),
+  ]
+  if (json) {
+    io.stdout.write(`${JSON.stringify({ config: path ?? null, providers: rows })}\n`)
+  } else {
+    io.stdout.write(`${path ? `Configuration: ${path} (valid)` : 'No configuration file; built-in providers only.'}\n`)
+    for (const row of rows) io.stdout.write(`  ${row.id.padEnd(20)} ${row.dialect.padEnd(12)} ${row.name}${row.builtIn ? ' (built in)' : ''}\n`)
+  }
+  return 0
+}
+
+const EXIT_FOR: Record<FlowResult['status'], number> = {
+  authorized: EXIT.authorized,
+  denied: EXIT.denied,
+  expired: EXIT.expired,
+  error: EXIT.failure,
+  cancelled: EXIT.interrupted,
+}
+
+async function login(io: Io, values: ReturnType<typeof parse>['values'], env: NodeJS.ProcessEnv, outer: AbortSignal | undefined): Promise<number> {
+  const providerId = values.provider
+  if (!providerId) throw new UsageError('--provider is required (try "linkscreen providers")')
+  const renewals = wholeNumber(values.renew, '--renew', 0, 10) ?? 0
+  const timeoutSeconds = wholeNumber(values.timeout, '--timeout', 1, 86_400)
+  if (values.renew !== undefined && !Number.isInteger(renewals)) throw new UsageError('--renew must be a whole number')
+  const clock = systemClock
+  const verbose = values.verbose
+  const http = createHttp({
+    fetch: createNodeFetch(env),
+    clock,
+    ...(verbose
+      ? { onExchange: (x) => io.stderr.write(`[http] ${x.method} ${x.url} → ${x.status ?? x.error} (${x.ms} ms)\n`) }
+      : {}),
+  })
+
+  let provider: ProviderConfig
+  let stopDemo: (() => Promise<void>) | undefined
+  if (providerId === DEMO_PROVIDER.id) {
+    const { startDemoServer } = await import('../demo/demo-server')
+    const demo = await startDemoServer({ quiet: true })
+    stopDemo = () => demo.close()
+    provider = { ...DEMO_PROVIDER, id: 'demo' as never, issuer: demo.issuer, clientId: demo.clientId, scope: DEMO_SCOPE }
+  } else {
+    const { config } = await loadConfig({ configPath: values.config, env })
+    provider = findProvider(config.providers, providerId)
+  }
+  if (values.scope !== undefined) provider = { ...provider, scope: values.scope }
+
+  const controller = new AbortController()
+  let timedOut = false
+  const onOuter = (): void => controller.abort()
+  outer?.addEventListener('abort', onOuter, { once: true })
+  const timer =
+    timeoutSeconds === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true
+          controller.abort()
+        }, timeoutSeconds * 1000)
+
+  const options = { provider, showToken: values['show-token'], now: () => clock.now() }
+  const reporter = values.json ? jsonReporter(io, options) : humanReporter(io, options)
+  let chain = Promise.resolve()
+  try {
+    const result = await runDeviceFlow({
+      dialect: createDialect(provider, { http, clock }),
+      clock,
+      renewals,
+      signal: controller.signal,
+      random: Math.random,
+      onEvent: (event) => {
+        chain = chain.then(() => reporter.event(event))
+      },
+    })
+    await chain
+    if (result.status === 'cancelled' && timedOut) {
+      const error = new LinkscreenError(ErrorCode.Timeout, `no result within --timeout ${timeoutSeconds} s`)
+      await reporter.event({ type: 'error', error })
+      return EXIT.failure
+    }
+    if (result.status === 'cancelled' && values.json) io.stdout.write(`${JSON.stringify({ event: 'cancelled' })}\n`)
+    return EXIT_FOR[result.status]
+  } finally {
+    reporter.close()
+    if (timer) clearTimeout(timer)
+    outer?.removeEventListener('abort', onOuter)
+    await stopDemo?.()
+  }
+}
+
+/** Runs the CLI and returns its exit status; never throws. */
+export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
+  const io: Io = options.io ?? { stdout: process.stdout, stderr: process.stderr }
+  const env = options.env ?? process.env
+  let json = argv.includes('--json')
+  try {
+    const { values, positionals } = parse(argv)
+    json = values.json
+    const [command, ...rest] = positionals
+    if (values.help || command === 'help') {
+      io.stdout.write(`${USAGE}\n`)
+      return 0
+    }
+    if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`)
+    if (command === 'login') return await login(io, values, env, options.signal)
+    if (command === 'providers') return await listProviders(io, values.config, env, values.json)
+    throw new UsageError(command ? `unknown command "${command}"` : 'no command given')
+  } catch (error) {
+    const usage = error instanceof UsageError
+    const config = isLinkscreenError(error) && (error.code === ErrorCode.Config || error.code === ErrorCode.UnknownProvider)
+    const code = usage ? 'usage' : isLinkscreenError(error) ? error.code : 'internal_error'
+    const message = error instanceof Error ? error.message : String(error)
+    if (json) io.stdout.write(`${JSON.stringify({ event: 'error', code, message })}\n`)
+    io.stderr.write(`linkscreen: ${message}\n${usage ? `\n${USAGE}\n` : ''}`)
+    return usage || config ? EXIT.usage : EXIT.failure
+  }
+}

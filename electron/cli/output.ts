@@ -1,0 +1,192 @@
+/**
+ * How `linkscreen login` reports a flow: JSON lines (`--json`) or a human screen with the code
+ * printed large, a QR code and a live countdown. Tokens appear only with `--show-token`;
+ * device codes never.
+ */
+import QRCode from 'qrcode'
+import type { FlowEvent } from '../core/flow'
+import type { DeviceAuthorization } from '../core/types'
+import { bigText, bigTextWidth, chunkUserCode } from './big-text'
+
+export interface Io {
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }
+  readonly stderr: NodeJS.WritableStream
+}
+
+export interface Reporter {
+  event(event: FlowEvent): Promise<void>
+  /** Stops timers; called once at the end. */
+  close(): void
+}
+
+export interface ReporterOptions {
+  readonly provider: { readonly id: string; readonly name?: string | undefined }
+  readonly showToken: boolean
+  readonly now: () => number
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString()
+
+/** The JSON object printed for a code or renewal. */
+function codeFields(authorization: DeviceAuthorization) {
+  return {
+    user_code: authorization.user_code,
+    verification_uri: authorization.verification_uri,
+    ...(authorization.verification_uri_complete === undefined ? {} : { verification_uri_complete: authorization.verification_uri_complete }),
+    expires_at: iso(authorization.expires_at),
+    interval: authorization.interval,
+  }
+}
+
+/** Maps a flow event onto the JSON line printed for it. */
+export function jsonEvent(event: FlowEvent, options: ReporterOptions): Record<string, unknown> {
+  const provider = options.provider.id
+  switch (event.type) {
+    case 'code':
+      return { event: 'code', provider, ...codeFields(event.authorization) }
+    case 'renewed':
+      return { event: 'renewed', provider, renewal: event.renewal, ...codeFields(event.authorization) }
+    case 'poll':
+      return { event: 'poll', result: event.result, next_poll_in_ms: event.nextPollInMs, interval: event.interval }
+    case 'authorized':
+      return {
+        event: 'authorized',
+        provider,
+        scope: event.tokens.scope ?? null,
+        expires_at: event.tokens.expires_at === undefined ? null : iso(event.tokens.expires_at),
+        account: event.account ?? null,
+        ...(options.showToken
+          ? {
+              tokens: {
+                token_type: event.tokens.token_type,
+                access_token: event.tokens.access_token,
+                ...(event.tokens.refresh_token === undefined ? {} : { refresh_token: event.tokens.refresh_token }),
+                ...(event.tokens.id_token === undefined ? {} : { id_token: event.tokens.id_token }),
+              },
+            }
+          : {}),
+      }
+    case 'denied':
+      return { event: 'denied', provider, ...(event.description === undefined ? {} : { description: event.description }) }
+    case 'expired':
+      return { event: 'expired', provider }
+    case 'error':
+      return { event: 'error', provider, code: event.error.code, message: event.error.message }
+  }
+}
+
+export function jsonReporter(io: Io, options: ReporterOptions): Reporter {
+  return {
+    async event(event) {
+      io.stdout.write(`${JSON.stringify(jsonEvent(event, options))}\n`)
+    },
+    close() {},
+  }
+}
+
+function mmss(ms: number): string {
+  const total = Math.max(0, Math.ceil(ms / 1000))
+  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`
+}
+
+const STATUS_TEXT = {
+  pending: 'Waiting for you to approve…',
+  slow_down: 'The provider asked us to slow down; still waiting…',
+  network_error: 'Reconnecting…',
+} as const
+
+/** The human screen. On a terminal the last line is a countdown updated every second. */
+export function humanReporter(io: Io, options: ReporterOptions): Reporter {
+  const out = io.stdout
+  const tty = out.isTTY === true
+  let deadline: number | undefined
+  let status = 'Waiting for you to approve…'
+  let timer: NodeJS.Timeout | undefined
+  const statusLine = (): string => `  ${deadline === undefined ? '' : `Expires in ${mmss(deadline - options.now())} · `}${status}`
+  const redraw = (): void => {
+    if (tty) out.write(`\r\x1b[2K${statusLine()}`)
+  }
+  const endLine = (): void => {
+    if (timer) clearInterval(timer)
+    timer = undefined
+    if (tty) out.write('\n')
+  }
+
+  const showCode = async (authorization: DeviceAuthorization, renewed: boolean): Promise<void> => {
+    endLine()
+    const code = chunkUserCode(authorization.user_code)
+    const columns = out.columns ?? 80
+    const wide = bigTextWidth(code, true) + 4 <= columns
+    const big = bigTextWidth(code, false) + 4 <= columns ? bigText(code, wide) : undefined
+    const target = authorization.verification_uri_complete ?? authorization.verification_uri
+    const qr = await QRCode.toString(target, { type: 'terminal', small: true, errorCorrectionLevel: 'M' })
+    const title = options.provider.name ?? options.provider.id
+    const lines = [
+      '',
+      renewed ? '  The previous code expired. Here is a new one.' : `  Sign in to ${title}`,
+      '',
+      '  On your phone or computer, open:',
+      `    ${authorization.verification_uri}`,
+      '  and enter this code:',
+      '',
+      ...(big ? big.map((row) => `  ${row}`) : []),
+      '',
+      `  ${code}`,
+      '',
+      '  Or scan this QR code:',
+      ...qr.trimEnd().split('\n').map((row) => `  ${row}`),
+      '',
+    ]
+    out.write(`${lines.join('\n')}\n`)
+    deadline = authorization.expires_at
+    status = STATUS_TEXT.pending
+    if (tty) {
+      redraw()
+      timer = setInterval(redraw, 1000)
+      timer.unref()
+    } else {
+      out.write(`${statusLine()}\n`)
+    }
+  }
+
+  return {
+    async event(event) {
+      switch (event.type) {
+        case 'code':
+          return showCode(event.authorization, false)
+        case 'renewed':
+          return showCode(event.authorization, true)
+        case 'poll': {
+          const next = STATUS_TEXT[event.result]
+          if (next !== status) {
+            status = next
+            if (tty) redraw()
+            else out.write(`${statusLine()}\n`)
+          }
+          return
+        }
+        case 'authorized': {
+          endLine()
+          const who = event.account?.name ?? event.account?.email ?? event.account?.sub
+          out.write(`\n  ✔ Signed in${who ? ` as ${who}` : ''}${event.account?.email && who !== event.account.email ? ` <${event.account.email}>` : ''}.\n`)
+          if (event.tokens.scope) out.write(`  Scopes: ${event.tokens.scope}\n`)
+          if (options.showToken) out.write(`  Access token: ${event.tokens.access_token}\n`)
+          return
+        }
+        case 'denied':
+          endLine()
+          out.write(`\n  ✘ Sign-in was denied${event.description ? `: ${event.description}` : ''}.\n`)
+          return
+        case 'expired':
+          endLine()
+          out.write('\n  ✘ The code expired before it was used. Run the command again for a new code.\n')
+          return
+        case 'error':
+          endLine()
+          io.stderr.write(`\n  ✘ ${event.error.message}\n`)
+          return
+      }
+    },
+    close: endLine,
+  }
+}
