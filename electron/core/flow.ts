@@ -30,6 +30,8 @@ export interface FlowOptions {
   /** How many times an expired, unused code is replaced by a fresh one. Default 0. */
   readonly renewals?: number
   readonly signal?: AbortSignal
+  /** Safety margin added to every poll gap, from the interval; default `defaultPollMargin`. */
+  readonly pollMargin?: (intervalMs: number) => number
   /** Randomness for back-off jitter, in [0, 1). Default: no jitter. */
   readonly random?: () => number
   readonly onEvent?: (event: FlowEvent) => void
@@ -62,7 +64,7 @@ type CodeEnd = { readonly status: 'expired' } | Exclude<FlowResult, { status: 'e
 async function pollCode(options: FlowOptions, authorization: DeviceAuthorization): Promise<CodeEnd> {
   const { clock, dialect, signal } = options
   const emit = options.onEvent ?? (() => undefined)
-  let state: PollState = startPolling(authorization, clock.now())
+  let state: PollState = startPolling(authorization, clock.now(), options.pollMargin?.(authorization.interval * 1000))
   for (let turn = 0, limit = maxTurns(authorization); turn < limit; turn++) {
     const before = clock.now()
     const next = waitBeforePoll(state, before)

@@ -24,7 +24,10 @@ interface Run {
   clock: FakeClock
 }
 
-async function run(polls: Answer[], options: { codes?: (Record<string, unknown> | Response)[]; renewals?: number; abortAt?: (clock: FakeClock, ctrl: AbortController) => void } = {}): Promise<Run> {
+async function run(
+  polls: Answer[],
+  options: { codes?: (Record<string, unknown> | Response)[]; renewals?: number; margin?: boolean; abortAt?: (clock: FakeClock, ctrl: AbortController) => void } = {},
+): Promise<Run> {
   const clock = new FakeClock()
   const server = new ScriptedServer(clock, polls, options.codes)
   const http = createHttp({ fetch: server.fetch, clock })
@@ -36,7 +39,15 @@ async function run(polls: Answer[], options: { codes?: (Record<string, unknown> 
   const controller = new AbortController()
   options.abortAt?.(clock, controller)
   const result = await clock.run(
-    runDeviceFlow({ dialect, clock, signal: controller.signal, renewals: options.renewals ?? 0, onEvent: (e) => events.push(e) }),
+    runDeviceFlow({
+      dialect,
+      clock,
+      signal: controller.signal,
+      renewals: options.renewals ?? 0,
+      onEvent: (e) => events.push(e),
+      // The table states the RFC's gaps exactly; the default safety margin has its own test.
+      ...(options.margin ? {} : { pollMargin: () => 0 }),
+    }),
   )
   return { result, events, server, clock }
 }
@@ -97,6 +108,13 @@ describe('polling policy (RFC 8628 §3.5), to the millisecond', () => {
       expect(server.gaps()).toEqual(c.gaps)
     })
   }
+
+  it('adds a small safety margin to every gap by default (2.5 % of the interval, at least 25 ms)', async () => {
+    const { server } = await run([pending(), oauthError('slow_down'), ok()], { margin: true })
+    expect(server.gaps()).toEqual([5125, 5125, 10125])
+    const fast = await run([pending(), ok()], { margin: true, codes: [deviceResponse({ interval: 1 })] })
+    expect(fast.server.gaps()).toEqual([1025, 1025])
+  })
 
   it('reports the server error and description for other OAuth errors', async () => {
     const { result, events } = await run([oauthError('invalid_client', { error_description: 'client disabled' }, 401)])
