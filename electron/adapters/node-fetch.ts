@@ -27,9 +27,11 @@ export function matchesNoProxy(url: URL, noProxy: string | undefined): boolean {
     const entry = raw.trim().toLowerCase()
     if (!entry) continue
     if (entry === '*') return true
-    const portMatch = /^(.*?)(?::(\d+))?$/.exec(entry.replace(/^\[|\](?=:|$)/g, ''))
-    const entryHost = (portMatch?.[1] ?? entry).replace(/^\*?\./, '.')
-    const entryPort = portMatch?.[2]
+    // `[v6]:port`, `v6` (two or more colons, no port), `host:port` or `host`.
+    const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(entry)
+    const plain = bracketed || (entry.match(/:/g)?.length ?? 0) > 1 ? undefined : /^([^:]*)(?::(\d+))?$/.exec(entry)
+    const entryHost = (bracketed?.[1] ?? plain?.[1] ?? entry).replace(/^\*?\./, '.')
+    const entryPort = bracketed?.[2] ?? plain?.[2]
     if (entryPort && entryPort !== port) continue
     if (entryHost.startsWith('.') ? host.endsWith(entryHost) || host === entryHost.slice(1) : host === entryHost || host.endsWith(`.${entryHost}`)) {
       return true
@@ -51,11 +53,14 @@ export function createNodeFetch(env: Env = process.env): FetchLike {
   const direct = new Agent()
   const proxies = new Map<string, Dispatcher>()
   return async (input, init) => {
-    const proxy = proxyFor(new URL(input), env)
+    const url = new URL(input)
+    const proxy = proxyFor(url, env)
     let dispatcher: Dispatcher = direct
     if (proxy !== undefined) {
-      dispatcher = proxies.get(proxy) ?? new ProxyAgent(proxy)
-      proxies.set(proxy, dispatcher)
+      // Plain http: goes to the proxy in absolute form, as curl does; https: is tunnelled (CONNECT).
+      const key = `${proxy} ${url.protocol}`
+      dispatcher = proxies.get(key) ?? new ProxyAgent({ uri: proxy, proxyTunnel: url.protocol === 'https:' })
+      proxies.set(key, dispatcher)
     }
     const response = await undiciFetch(input, { ...(init as Record<string, unknown>), dispatcher })
     return response as unknown as Response

@@ -26,7 +26,8 @@ const common = {
   clientSecret: z.string().min(1).max(4096).optional(),
   scope: z.string().max(2048).optional(),
   headers: z
-    .record(z.string().regex(headerName, 'header names must be HTTP tokens'), z.string().max(8192))
+    .record(z.string(), z.string().max(8192))
+    .refine((headers) => Object.keys(headers).every((name) => headerName.test(name)), { message: 'header names must be HTTP tokens' })
     .optional(),
 }
 
