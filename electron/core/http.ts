@@ -61,12 +61,14 @@ async function readLimited(response: Response, maxBytes: number, where: string):
 
 function networkReason(error: unknown): string {
   let current: unknown = error
+  let message = 'unknown network error'
   for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
     const code = (current as { code?: unknown }).code
-    if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) return code
+    if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code
+    if (current.message) message = current.message.slice(0, 120)
     current = current.cause
   }
-  return error instanceof Error && error.message ? error.message.slice(0, 120) : 'unknown network error'
+  return message
 }
 
 /**
