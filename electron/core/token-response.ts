@@ -25,7 +25,8 @@ export function parseTokenSet(body: unknown, receivedAt: number, where: string, 
     json['token_type'] === undefined && defaultTokenType !== undefined ? defaultTokenType : assertString(json, 'token_type', where, 64)
   const refresh_token = optionalString(json, 'refresh_token', where, 64 * 1024)
   const id_token = optionalString(json, 'id_token', where, 64 * 1024)
-  const scope = optionalString(json, 'scope', where)
+  // An empty scope (better-auth, when none was requested) means no scope.
+  const scope = json['scope'] === '' ? undefined : optionalString(json, 'scope', where)
   const expires_in = optionalSeconds(json, 'expires_in', where, 0, MAX_TOKEN_LIFETIME_SECONDS)
   const extra: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(json)) if (!KNOWN.has(key)) extra[key] = value

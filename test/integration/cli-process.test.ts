@@ -1,0 +1,73 @@
+/**
+ * The `linkscreen` binary as a user runs it: a real child process, against a real better-auth
+ * server. Ctrl-C (SIGINT) while a code is on screen cancels cleanly with status 130.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startBetterAuthServer, type BetterAuthServer } from '../servers/better-auth-server'
+
+const BIN = fileURLToPath(new URL('../../bin/linkscreen.mjs', import.meta.url))
+
+function runBin(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  const waitFor = (text: string, ms = 20_000): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`"${text}" not printed within ${ms} ms\nstdout: ${stdout}\nstderr: ${stderr}`)), ms)
+      const check = (): void => {
+        if (stdout.includes(text)) {
+          clearTimeout(timer)
+          resolve()
+        }
+      }
+      child.stdout.on('data', check)
+      check()
+    })
+  return { child, exited, waitFor, out: () => stdout, err: () => stderr }
+}
+
+describe('the linkscreen binary', () => {
+  let server: BetterAuthServer
+  let config: string
+  beforeAll(async () => {
+    server = await startBetterAuthServer({ interval: 1 })
+    const dir = await mkdtemp(join(tmpdir(), 'linkscreen-bin-'))
+    config = join(dir, 'providers.json')
+    await writeFile(config, JSON.stringify({ providers: [{ id: 'ba', dialect: 'better-auth', baseUrl: server.baseUrl, clientId: server.clientId }] }))
+  })
+  afterAll(() => server.close())
+
+  it('Ctrl-C while waiting cancels cleanly with exit status 130', async () => {
+    const run = runBin(['login', '--provider', 'ba', '--json'], { LINKSCREEN_CONFIG: config })
+    await run.waitFor('"event":"code"')
+    run.child.kill('SIGINT')
+    expect(await run.exited).toBe(130)
+    expect(run.out()).toContain('"event":"cancelled"')
+    expect(run.err()).toBe('')
+  })
+
+  it('human mode prints the code, the URL, a QR code and the status, then the account', async () => {
+    const run = runBin(['login', '--provider', 'ba', '--config', config])
+    await run.waitFor('Waiting for you to approve')
+    const out = run.out()
+    const userCode = /\n {2}([A-Z0-9]{4}-[A-Z0-9]{4})\n/.exec(out)?.[1]
+    expect(userCode).toBeDefined()
+    expect(out).toContain(`${server.baseUrl.replace('/api/auth', '')}/device`)
+    expect(out).toContain('█') // the big code
+    expect(out).toContain('▄') // the QR code (half blocks)
+    const user = await server.signUp('Terminal User')
+    await server.approve(String(userCode).replace('-', ''), user.token)
+    const status = await run.exited
+    expect(run.err()).toBe('')
+    expect(status).toBe(0)
+    expect(run.out()).toContain(`Signed in as Terminal User <${user.email}>`)
+  })
+})
