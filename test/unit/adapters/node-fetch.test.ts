@@ -30,7 +30,7 @@ describe('proxy selection from HTTPS_PROXY / HTTP_PROXY / NO_PROXY', () => {
 
 describe('requests really go through the proxy', () => {
   let proxy: Server
-  let seen: { method?: string; url?: string; host?: string }[]
+  let seen: { method?: string | undefined; url?: string | undefined; host?: string | undefined }[]
   beforeAll(async () => {
     seen = []
     proxy = createServer((req, res) => {
