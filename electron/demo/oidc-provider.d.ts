@@ -2,9 +2,10 @@
  * Minimal local type declarations for `oidc-provider` v9 (the package ships no
  * types and `@types/oidc-provider` is not installed).
  *
- * Covers ONLY what `demo-server.ts` uses. Shapes were checked against the
- * installed sources (node_modules/oidc-provider/lib, 9.13.3). Values the demo
- * does not rely on are typed `unknown` so they must be narrowed before use.
+ * Covers ONLY what the demo modules (`electron/demo/*.ts`) use. Shapes were
+ * checked against the installed sources (node_modules/oidc-provider/lib,
+ * 9.13.3). Values the demo does not rely on are typed `unknown` so they must
+ * be narrowed before use.
  */
 declare module 'oidc-provider' {
   import type { IncomingMessage, ServerResponse } from 'node:http'
