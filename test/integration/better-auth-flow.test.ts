@@ -45,9 +45,9 @@ describe('better-auth device plugin, end to end through the CLI', () => {
     expect(polls.every((p) => p['result'] === 'pending')).toBe(true)
   })
 
-  it('--show-token prints a session token that the server accepts', async () => {
+  it('--show-token prints a session token that the server accepts; --verbose logs HTTP without secrets', async () => {
     const cap = captureIo()
-    const exit = main(['login', '--provider', 'ba', '--config', config, '--json', '--show-token', '--timeout', '60'], { io: cap.io })
+    const exit = main(['login', '--provider', 'ba', '--config', config, '--json', '--show-token', '--verbose', '--timeout', '60'], { io: cap.io })
     const code = await cap.waitForEvent('code')
     const user = await server.signUp('Grace Hopper')
     await server.approve(String(code['user_code']), user.token)
@@ -57,6 +57,9 @@ describe('better-auth device plugin, end to end through the CLI', () => {
     expect(((await session.json()) as { user: { email: string } }).user.email).toBe(user.email)
     expect(cap.out()).not.toContain(String(code['device_code'] ?? 'no-device-code-printed'))
     expect(code).not.toHaveProperty('device_code')
+    expect(cap.err()).toMatch(/\[http\] POST http:\/\/127\.0\.0\.1:\d+\/api\/auth\/device\/code → 200/)
+    expect(cap.err()).toMatch(/\[http\] POST http:\/\/127\.0\.0\.1:\d+\/api\/auth\/device\/token → 200/)
+    expect(cap.err()).not.toContain(tokens.access_token)
   })
 
   it('deny → denied, exit status 2', async () => {
