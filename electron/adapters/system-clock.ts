@@ -1,8 +1,9 @@
-/** The real clock: `Date.now()` and an abortable `setTimeout`. */
+/** The real clock: `Date.now()`, `performance.now()` and an abortable `setTimeout`. */
 import type { Clock } from '../core/types'
 
 export const systemClock: Clock = {
   now: () => Date.now(),
+  monotonic: () => performance.now(),
   sleep: (ms, signal) =>
     new Promise<void>((resolve, reject) => {
       if (signal?.aborted) {

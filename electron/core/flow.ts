@@ -5,7 +5,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.4
  */
 import { ErrorCode, LinkscreenError, isAbortError, isLinkscreenError } from './errors'
-import { afterPoll, startPolling, waitBeforePoll, afterWait, type PollReport, type PollState } from './poll-policy'
+import { afterPoll, startPolling, waitBeforePoll, type Instant, type PollReport, type PollState } from './poll-policy'
 import type { Account, Clock, DeviceAuthorization, Dialect, PollOutcome, TokenSet } from './types'
 
 export type FlowEvent =
@@ -64,25 +64,25 @@ type CodeEnd = { readonly status: 'expired' } | Exclude<FlowResult, { status: 'e
 async function pollCode(options: FlowOptions, authorization: DeviceAuthorization): Promise<CodeEnd> {
   const { clock, dialect, signal } = options
   const emit = options.onEvent ?? (() => undefined)
-  let state: PollState = startPolling(authorization, clock.now(), options.pollMargin?.(authorization.interval * 1000))
+  const instant = (): Instant => ({ wall: clock.now(), mono: clock.monotonic() })
+  let state: PollState = startPolling(authorization, instant(), options.pollMargin?.(authorization.interval * 1000))
   for (let turn = 0, limit = maxTurns(authorization); turn < limit; turn++) {
-    const before = clock.now()
-    const next = waitBeforePoll(state, before)
+    const next = waitBeforePoll(state, instant())
     if (next.kind === 'expired') return { status: 'expired' }
     if (next.kind === 'wait') {
       await clock.sleep(next.ms, signal)
-      state = afterWait(state, before, clock.now(), next.ms)
       continue
     }
-    const sentAt = clock.now()
+    const sentAt = instant()
     const outcome = await pollOnce(dialect, authorization, signal)
-    const decision = afterPoll(state, outcome, sentAt, clock.now(), options.random?.() ?? 0)
+    const now = instant()
+    const decision = afterPoll(state, outcome, sentAt, now, options.random?.() ?? 0)
     if (decision.kind === 'continue') {
       state = decision.state
       emit({
         type: 'poll',
         result: decision.report,
-        nextPollInMs: Math.max(0, state.nextPollAt - clock.now()),
+        nextPollInMs: Math.max(0, state.nextPollAt - now.mono),
         interval: state.intervalMs / 1000,
       })
       continue

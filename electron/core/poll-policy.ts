@@ -3,6 +3,10 @@
  * No clock, no I/O: the flow runner asks `waitBeforePoll` how long to sleep and feeds each
  * outcome to `afterPoll`.
  *
+ * Two timelines: gaps between polls are measured on a monotonic clock (so no clock step,
+ * forwards or backwards, can make a poll early or stall one), while the code's lifetime is
+ * measured on the wall clock (so a machine that slept wakes up knowing the code is gone).
+ *
  * Rules:
  * - a poll is never sent before `interval` has passed since the previous poll was *sent*;
  * - `authorization_pending` keeps the interval;
@@ -10,7 +14,7 @@
  * - HTTP 429 waits for `Retry-After`, or is treated as `slow_down` when there is none;
  * - timeouts, connection errors and 5xx back off exponentially, but never so far that the
  *   last chance to poll before the code expires is missed;
- * - the code's lifetime is measured against the wall clock.
+ * - no wait ever runs past the code's expiry.
  * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.5
  */
 import type { DeviceAuthorization, PollOutcome } from './types'
@@ -33,16 +37,22 @@ export function defaultPollMargin(intervalMs: number): number {
 export interface PollState {
   /** Current minimum gap between polls. */
   readonly intervalMs: number
-  /** Wall-clock deadline of the device code. */
+  /** Deadline of the device code, wall clock. */
   readonly expiresAt: number
-  /** Earliest wall-clock time the next poll may be sent. */
+  /** Earliest time the next poll may be sent, monotonic clock. */
   readonly nextPollAt: number
-  /** The gap that `nextPollAt` was computed with (to survive a clock that jumps backwards). */
-  readonly gapMs: number
   /** Consecutive network faults. */
   readonly failures: number
   /** Safety margin added to every gap (see `defaultPollMargin`). */
   readonly marginMs: number
+}
+
+/** Readings of both clocks at one moment. */
+export interface Instant {
+  /** Wall clock, milliseconds since the epoch. */
+  readonly wall: number
+  /** Monotonic clock, milliseconds from any origin. */
+  readonly mono: number
 }
 
 /** What the runner reports after a poll that did not end the flow. */
@@ -58,45 +68,29 @@ export type BeforePoll = { readonly kind: 'wait'; readonly ms: number } | { read
  * The state right after a code was received at `now`: the first poll waits one interval.
  * @param marginMs added to every gap; defaults to `defaultPollMargin(interval)`
  */
-export function startPolling(authorization: Pick<DeviceAuthorization, 'interval' | 'expires_at'>, now: number, marginMs?: number): PollState {
+export function startPolling(authorization: Pick<DeviceAuthorization, 'interval' | 'expires_at'>, now: Instant, marginMs?: number): PollState {
   const intervalMs = authorization.interval * 1000
   const margin = marginMs ?? defaultPollMargin(intervalMs)
-  return { intervalMs, expiresAt: authorization.expires_at, nextPollAt: now + intervalMs + margin, gapMs: intervalMs + margin, failures: 0, marginMs: margin }
+  return { intervalMs, expiresAt: authorization.expires_at, nextPollAt: now.mono + intervalMs + margin, failures: 0, marginMs: margin }
 }
 
-/**
- * What to do at `now`: poll, wait, or give up because the code expired.
- * The wait is never longer than the gap it was planned with, so a clock that jumped
- * backwards cannot stall the flow.
- */
-export function waitBeforePoll(state: PollState, now: number): BeforePoll {
-  if (now >= state.expiresAt) return { kind: 'expired' }
-  if (now >= state.nextPollAt) return { kind: 'poll' }
-  return { kind: 'wait', ms: Math.min(state.nextPollAt - now, state.gapMs) }
+/** What to do at `now`: poll, give up because the code expired, or wait (never past expiry). */
+export function waitBeforePoll(state: PollState, now: Instant): BeforePoll {
+  if (now.wall >= state.expiresAt) return { kind: 'expired' }
+  if (now.mono >= state.nextPollAt) return { kind: 'poll' }
+  return { kind: 'wait', ms: Math.min(state.nextPollAt - now.mono, state.expiresAt - now.wall) }
 }
 
-/**
- * The state after the runner slept `ms` (from `waitBeforePoll`) between the wall-clock
- * readings `before` and `after`. When the clock went backwards meanwhile, or the wait was
- * capped because it had gone backwards earlier, the sleep itself proves that a full gap has
- * passed: the next poll becomes due now.
- */
-export function afterWait(state: PollState, before: number, after: number, ms: number): PollState {
-  const clockWentBack = after < before || ms < state.nextPollAt - before
-  return clockWentBack ? { ...state, nextPollAt: Math.min(state.nextPollAt, after) } : state
-}
-
-function schedule(state: PollState, sentAt: number, gapMs: number, patch: Partial<PollState>): PollState {
+function schedule(state: PollState, sentAt: Instant, gapMs: number, patch: Partial<PollState>): PollState {
   const next = { ...state, ...patch }
-  const gap = gapMs + next.marginMs
-  return { ...next, nextPollAt: sentAt + gap, gapMs: gap }
+  return { ...next, nextPollAt: sentAt.mono + gapMs + next.marginMs }
 }
 
 /**
  * The state after one poll sent at `sentAt` whose answer, read at `now`, was `outcome`.
  * @param jitter a number in [0, 1) that spreads network back-offs (never shortens them).
  */
-export function afterPoll(state: PollState, outcome: PollOutcome, sentAt: number, now: number, jitter = 0): AfterPoll {
+export function afterPoll(state: PollState, outcome: PollOutcome, sentAt: Instant, now: Instant, jitter = 0): AfterPoll {
   switch (outcome.kind) {
     case 'authorized':
     case 'denied':
@@ -114,16 +108,16 @@ export function afterPoll(state: PollState, outcome: PollOutcome, sentAt: number
         const intervalMs = state.intervalMs + SLOW_DOWN_INCREMENT_MS
         return { kind: 'continue', report: 'slow_down', state: schedule(state, sentAt, intervalMs, { intervalMs, failures: 0 }) }
       }
-      const gap = Math.max(state.intervalMs, now + outcome.retryAfterMs - sentAt)
+      const gap = Math.max(state.intervalMs, now.mono + outcome.retryAfterMs - sentAt.mono)
       return { kind: 'continue', report: 'slow_down', state: schedule(state, sentAt, gap, { failures: 0 }) }
     }
     case 'transient': {
       const failures = state.failures + 1
       const exponential = Math.min(state.intervalMs * 2 ** failures, MAX_BACKOFF_MS)
       // Never back off past the last chance to poll before the code expires.
-      const lastChance = state.expiresAt - state.intervalMs - sentAt
+      const lastChance = state.expiresAt - state.intervalMs - sentAt.wall
       let gap = Math.max(state.intervalMs, Math.min(Math.round(exponential * (1 + 0.1 * jitter)), lastChance))
-      if (outcome.retryAfterMs !== undefined) gap = Math.max(gap, now + outcome.retryAfterMs - sentAt)
+      if (outcome.retryAfterMs !== undefined) gap = Math.max(gap, now.mono + outcome.retryAfterMs - sentAt.mono)
       return { kind: 'continue', report: 'network_error', state: schedule(state, sentAt, gap, { failures }) }
     }
     default: {

@@ -3,10 +3,12 @@
  * the one outcome type every dialect's token-poll parser maps onto, and the injected world.
  */
 
-/** Wall-clock time and cancellable waiting, injected so that tests control time. */
+/** Wall-clock time, monotonic time and cancellable waiting, injected so that tests control time. */
 export interface Clock {
   /** Milliseconds since the epoch (wall clock: jumps when the machine sleeps or is set). */
   now(): number
+  /** Milliseconds from an arbitrary origin that never jump (for measuring gaps). */
+  monotonic(): number
   /** Resolves after `ms`, rejects with an `AbortError` when `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>
 }

@@ -1,7 +1,8 @@
 /**
- * A virtual clock for tests: `sleep` waits on virtual time, and `run` drives a promise to
- * completion by jumping to the next timer whenever everything else is idle. Wall-clock
- * jumps (`jump`) move `now` without firing timers, as a suspended machine does.
+ * A virtual clock for tests: `sleep` waits on virtual monotonic time, and `run` drives a
+ * promise to completion by jumping to the next timer whenever everything else is idle.
+ * The wall clock follows monotonic time plus an offset that `jump` and `setWallClock` move
+ * (a suspended machine, or a clock that is set), without firing timers.
  */
 import type { Clock } from '../../electron/core/types'
 
@@ -11,22 +12,27 @@ interface Timer {
 }
 
 export class FakeClock implements Clock {
-  private current: number
+  private mono = 0
+  private offset: number
   private timers: Timer[] = []
 
   constructor(start = Date.UTC(2026, 0, 1)) {
-    this.current = start
+    this.offset = start
   }
 
   now(): number {
-    return this.current
+    return this.mono + this.offset
+  }
+
+  monotonic(): number {
+    return this.mono
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(new DOMException('Aborted', 'AbortError'))
       const timer: Timer = {
-        at: this.current + Math.max(0, ms),
+        at: this.mono + Math.max(0, ms),
         resolve: () => {
           signal?.removeEventListener('abort', onAbort)
           resolve()
@@ -41,15 +47,14 @@ export class FakeClock implements Clock {
     })
   }
 
-  /** Moves the wall clock without firing timers (a machine that slept, or a clock set back). */
+  /** Moves the wall clock by `ms` without firing timers (a machine that slept, or an NTP step). */
   jump(ms: number): void {
-    this.current += ms
-    for (const timer of this.timers) timer.at += ms
+    this.offset += ms
   }
 
-  /** Moves the wall clock only; pending timers keep their virtual deadline. */
+  /** Sets the wall clock; monotonic time and pending timers are unaffected. */
   setWallClock(ms: number): void {
-    this.current = ms
+    this.offset = ms - this.mono
   }
 
   get pendingTimers(): number {
@@ -68,7 +73,7 @@ export class FakeClock implements Clock {
       if (this.timers.length === 0) continue
       this.timers.sort((a, b) => a.at - b.at)
       const next = this.timers.shift() as Timer
-      this.current = Math.max(this.current, next.at)
+      this.mono = Math.max(this.mono, next.at)
       next.resolve()
     }
     if (!settled) throw new Error('FakeClock.run: promise did not settle within the step limit')

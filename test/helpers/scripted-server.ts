@@ -32,6 +32,7 @@ export function tokenResponse(overrides: Record<string, unknown> = {}): Record<s
 }
 
 export class ScriptedServer {
+  /** When each poll arrived, on the monotonic clock (the server's view of elapsed time). */
   readonly pollTimes: number[] = []
   readonly codeRequests: { body: string; time: number }[] = []
   readonly requests: { url: string; init: RequestInit }[] = []
@@ -48,13 +49,13 @@ export class ScriptedServer {
   readonly fetch = async (input: string, init: RequestInit): Promise<Response> => {
     this.requests.push({ url: input, init })
     if (input === DEVICE_ENDPOINT) {
-      this.codeRequests.push({ body: String(init.body), time: this.clock.now() })
+      this.codeRequests.push({ body: String(init.body), time: this.clock.monotonic() })
       const next = this.codes.length > 1 ? this.codes.shift() : this.codes[0]
       if (!next) throw new Error('no device response scripted')
       return next()
     }
     if (input === TOKEN_ENDPOINT) {
-      this.pollTimes.push(this.clock.now())
+      this.pollTimes.push(this.clock.monotonic())
       const answer = this.polls.shift()
       if (answer === undefined) throw new Error(`unscripted poll #${this.pollTimes.length}`)
       if (answer === 'network') throw Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) })

@@ -132,6 +132,31 @@ describe('polling policy (RFC 8628 §3.5), to the millisecond', () => {
     expect(server.pollTimes.map((t) => t - (server.codeRequests[0]?.time ?? 0))).toEqual([5000, 15000, 35000, 55000])
   })
 
+  it('no wait runs past expiry: a long Retry-After or slow_down still ends (or renews) at the deadline', async () => {
+    const codes = [deviceResponse({ expires_in: 30 })]
+    for (const answer of [json(503, {}, { 'retry-after': '3600' }), json(429, {}, { 'retry-after': '3600' }), oauthError('slow_down', { interval: 600 })]) {
+      const { result, clock } = await run([answer], { codes })
+      expect(result.status).toBe('expired')
+      expect(clock.monotonic()).toBe(30_000)
+    }
+    const renewing = await run([oauthError('slow_down', { interval: 600 }), ok()], { codes: [deviceResponse({ expires_in: 30 }), deviceResponse()], renewals: 1 })
+    expect(renewing.result.status).toBe('authorized')
+    expect(renewing.server.codeRequests.map((c) => c.time)).toEqual([0, 30_000])
+  })
+
+  it('a wall clock stepped forward during a poll does not make the next poll early', async () => {
+    const clock = new FakeClock()
+    const server = new ScriptedServer(clock, [pending(), pending(), ok()])
+    const http = createHttp({ fetch: server.fetch, clock })
+    const dialect = createOAuth2Dialect(
+      { id: 'test', clientId: 'c', endpoints: { deviceAuthorization: DEVICE_ENDPOINT, token: TOKEN_ENDPOINT } },
+      { http, clock },
+    )
+    const flow = runDeviceFlow({ dialect, clock, pollMargin: () => 0, onEvent: (e) => e.type === 'poll' && clock.jump(3000) })
+    expect((await clock.run(flow)).status).toBe('authorized')
+    expect(server.gaps()).toEqual([5000, 5000, 5000])
+  })
+
   it('ends as expired when expires_in passes, without polling after the deadline', async () => {
     const { result, server, events } = await run(Array.from({ length: 10 }, pending), { codes: [deviceResponse({ expires_in: 12, interval: 5 })] })
     expect(result.status).toBe('expired')
