@@ -40,12 +40,17 @@ export function matchesNoProxy(url: URL, noProxy: string | undefined): boolean {
   return false
 }
 
-/** The proxy URL to use for `url` under `env`, or `undefined` for a direct connection. */
+/**
+ * The proxy URL to use for `url` under `env`, or `undefined` for a direct connection. As in
+ * curl, `https:` uses only `HTTPS_PROXY` and `http:` only `HTTP_PROXY`, and a proxy given
+ * without a scheme (`proxy.corp:3128`) means `http://`.
+ */
 export function proxyFor(url: URL, env: Env): string | undefined {
   if (isLoopbackHost(url.hostname)) return undefined
   if (matchesNoProxy(url, envValue(env, 'no_proxy'))) return undefined
-  const proxy = url.protocol === 'https:' ? envValue(env, 'https_proxy') ?? envValue(env, 'http_proxy') : envValue(env, 'http_proxy')
-  return proxy
+  const proxy = envValue(env, url.protocol === 'https:' ? 'https_proxy' : 'http_proxy')
+  if (proxy === undefined) return undefined
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(proxy) ? proxy : `http://${proxy}`
 }
 
 /** A `FetchLike` on undici that picks a proxy per request from `env` (default `process.env`). */

@@ -130,6 +130,8 @@ async function login(io: Io, values: ReturnType<typeof parse>['values'], env: No
   const controller = new AbortController()
   let timedOut = false
   const onOuter = (): void => controller.abort()
+  // A Ctrl-C during start-up (config, demo server) has already fired: honour it.
+  if (outer?.aborted) controller.abort()
   outer?.addEventListener('abort', onOuter, { once: true })
   const timer =
     timeoutSeconds === undefined
@@ -141,7 +143,11 @@ async function login(io: Io, values: ReturnType<typeof parse>['values'], env: No
 
   const options = { provider, showToken: values['show-token'], now: () => clock.now() }
   const reporter = values.json ? jsonReporter(io, options) : humanReporter(io, options)
+  // Events are reported in order; a reporter failure (say, a terminal that went away) is kept
+  // and reported at the end rather than left as an unhandled rejection.
   let chain = Promise.resolve()
+  let reportFailure: unknown
+  const secrets = [provider.clientSecret, ...Object.values(provider.headers ?? {})].filter((v): v is string => typeof v === 'string')
   try {
     const result = await runDeviceFlow({
       dialect: createDialect(provider, { http, clock }),
@@ -149,11 +155,15 @@ async function login(io: Io, values: ReturnType<typeof parse>['values'], env: No
       renewals,
       signal: controller.signal,
       random: Math.random,
+      secrets,
       onEvent: (event) => {
-        chain = chain.then(() => reporter.event(event))
+        chain = chain.then(() => reporter.event(event)).catch((error: unknown) => {
+          reportFailure ??= error
+        })
       },
     })
     await chain
+    if (reportFailure !== undefined) throw reportFailure
     if (result.status === 'cancelled' && timedOut) {
       const error = new LinkscreenError(ErrorCode.Timeout, `no result within --timeout ${timeoutSeconds} s`)
       await reporter.event({ type: 'error', error })

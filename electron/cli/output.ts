@@ -5,6 +5,7 @@
  */
 import QRCode from 'qrcode'
 import type { FlowEvent } from '../core/flow'
+import { cleanText } from '../core/redact'
 import type { DeviceAuthorization } from '../core/types'
 import { bigText, bigTextWidth, chunkUserCode } from './big-text'
 
@@ -119,8 +120,9 @@ export function humanReporter(io: Io, options: ReporterOptions): Reporter {
     const wide = bigTextWidth(code, true) + 4 <= columns
     const big = bigTextWidth(code, false) + 4 <= columns ? bigText(code, wide) : undefined
     const target = authorization.verification_uri_complete ?? authorization.verification_uri
-    const qr = await QRCode.toString(target, { type: 'terminal', small: true, errorCorrectionLevel: 'M' })
-    const title = options.provider.name ?? options.provider.id
+    // A URL too long for a QR code still leaves the code and the URL to type.
+    const qr = await QRCode.toString(target, { type: 'terminal', small: true, errorCorrectionLevel: 'M' }).catch(() => undefined)
+    const title = cleanText(options.provider.name ?? options.provider.id, 100)
     const lines = [
       '',
       renewed ? '  The previous code expired. Here is a new one.' : `  Sign in to ${title}`,
@@ -133,9 +135,7 @@ export function humanReporter(io: Io, options: ReporterOptions): Reporter {
       '',
       `  ${code}`,
       '',
-      '  Or scan this QR code:',
-      ...qr.trimEnd().split('\n').map((row) => `  ${row}`),
-      '',
+      ...(qr === undefined ? [] : ['  Or scan this QR code:', ...qr.trimEnd().split('\n').map((row) => `  ${row}`), '']),
     ]
     out.write(`${lines.join('\n')}\n`)
     deadline = authorization.expires_at
@@ -167,15 +167,18 @@ export function humanReporter(io: Io, options: ReporterOptions): Reporter {
         }
         case 'authorized': {
           endLine()
-          const who = event.account?.name ?? event.account?.email ?? event.account?.sub
-          out.write(`\n  ✔ Signed in${who ? ` as ${who}` : ''}${event.account?.email && who !== event.account.email ? ` <${event.account.email}>` : ''}.\n`)
-          if (event.tokens.scope) out.write(`  Scopes: ${event.tokens.scope}\n`)
+          // Everything here came from the provider: no control characters reach the terminal.
+          const name = event.account?.name === undefined ? undefined : cleanText(event.account.name, 100)
+          const email = event.account?.email === undefined ? undefined : cleanText(event.account.email, 200)
+          const who = name ?? email ?? (event.account?.sub === undefined ? undefined : cleanText(event.account.sub, 100))
+          out.write(`\n  ✔ Signed in${who ? ` as ${who}` : ''}${email && who !== email ? ` <${email}>` : ''}.\n`)
+          if (event.tokens.scope) out.write(`  Scopes: ${cleanText(event.tokens.scope)}\n`)
           if (options.showToken) out.write(`  Access token: ${event.tokens.access_token}\n`)
           return
         }
         case 'denied':
           endLine()
-          out.write(`\n  ✘ Sign-in was denied${event.description ? `: ${event.description}` : ''}.\n`)
+          out.write(`\n  ✘ Sign-in was denied${event.description ? `: ${cleanText(event.description)}` : ''}.\n`)
           return
         case 'expired':
           endLine()
@@ -183,7 +186,7 @@ export function humanReporter(io: Io, options: ReporterOptions): Reporter {
           return
         case 'error':
           endLine()
-          io.stderr.write(`\n  ✘ ${event.error.message}\n`)
+          io.stderr.write(`\n  ✘ ${cleanText(event.error.message, 2000)}\n`)
           return
       }
     },

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { ErrorCode, LinkscreenError } from './errors'
+import { jsonErrorOffset, lineAndColumn } from './json-position'
 import { isSafeUrl } from './urls'
 
 const secureUrl = z
@@ -26,7 +27,7 @@ const common = {
   clientSecret: z.string().min(1).max(4096).optional(),
   scope: z.string().max(2048).optional(),
   headers: z
-    .record(z.string(), z.string().max(8192))
+    .record(z.string(), z.string().max(8192).regex(/^[^\u0000\r\n]*$/, 'header values must not contain line breaks or NUL'))
     .refine((headers) => Object.keys(headers).every((name) => headerName.test(name)), { message: 'header names must be HTTP tokens' })
     .optional(),
 }
@@ -86,11 +87,14 @@ function issueMessage(issue: z.core.$ZodIssue): string {
  */
 export function parseConfig(text: string, source: string): Config {
   let json: unknown
+  const body = text.replace(/^\uFEFF/, '') // a byte-order mark, as Windows editors write
   try {
-    json = JSON.parse(text)
-  } catch (error) {
-    const detail = error instanceof SyntaxError ? error.message.replace(/ in JSON at position \d+.*$/s, '').slice(0, 120) : ''
-    throw new LinkscreenError(ErrorCode.Config, `${source}: not valid JSON${detail ? ` (${detail})` : ''}`)
+    json = JSON.parse(body)
+  } catch {
+    // The engine's message quotes the text around the fault, which may be a secret: report
+    // only where it is.
+    const offset = jsonErrorOffset(body)
+    throw new LinkscreenError(ErrorCode.Config, `${source}: not valid JSON${offset < 0 ? '' : ` (${lineAndColumn(body, offset)})`}`)
   }
   const result = configSchema.safeParse(json)
   if (!result.success) {

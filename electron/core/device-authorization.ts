@@ -5,6 +5,7 @@
  */
 import { ErrorCode, LinkscreenError } from './errors'
 import { assertJsonObject, assertSeconds, assertString, optionalSeconds, optionalString } from './assert'
+import { UNSAFE_TEXT } from './redact'
 import type { DeviceAuthorization } from './types'
 import { parseSafeUrl } from './urls'
 
@@ -14,6 +15,8 @@ export const DEFAULT_INTERVAL_SECONDS = 5
 export const MAX_EXPIRES_IN_SECONDS = 86_400
 /** Longest poll interval accepted: ten minutes. */
 export const MAX_INTERVAL_SECONDS = 600
+/** Longest verification URL accepted (a QR code at error-correction level M holds about 2,300 bytes). */
+export const MAX_URL_LENGTH = 2048
 /** A user code a person can type: at most this many characters. */
 export const MAX_USER_CODE_LENGTH = 64
 
@@ -30,13 +33,16 @@ export function parseDeviceAuthorization(body: unknown, receivedAt: number, wher
   const json = assertJsonObject(body, where)
   const device_code = assertString(json, 'device_code', where)
   const user_code = assertString(json, 'user_code', where, MAX_USER_CODE_LENGTH)
-  if (/[\u0000-\u001f\u007f]/.test(user_code)) {
+  if (UNSAFE_TEXT.test(user_code)) {
     throw new LinkscreenError(ErrorCode.InvalidResponse, `${where}: "user_code" must contain only printable characters`)
   }
-  const verification_uri = parseSafeUrl(assertString(json, 'verification_uri', where), `${where}: "verification_uri"`).href
-  const complete = optionalString(json, 'verification_uri_complete', where)
-  const verification_uri_complete =
-    complete === undefined ? undefined : parseSafeUrl(complete, `${where}: "verification_uri_complete"`).href
+  const verificationUri = parseSafeUrl(assertString(json, 'verification_uri', where, MAX_URL_LENGTH), `${where}: "verification_uri"`)
+  const verification_uri = verificationUri.href
+  const complete = optionalString(json, 'verification_uri_complete', where, MAX_URL_LENGTH)
+  const completeUrl = complete === undefined ? undefined : parseSafeUrl(complete, `${where}: "verification_uri_complete"`)
+  // The QR code must lead where the text on screen says: a complete URI on another origin
+  // than `verification_uri` is dropped (RFC 8628 §5.4, phishing).
+  const verification_uri_complete = completeUrl?.origin === verificationUri.origin ? completeUrl.href : undefined
   const expires_in = assertSeconds(json, 'expires_in', where, 1, MAX_EXPIRES_IN_SECONDS)
   const interval = optionalSeconds(json, 'interval', where, 1, MAX_INTERVAL_SECONDS) ?? DEFAULT_INTERVAL_SECONDS
   return {

@@ -5,6 +5,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.4
  */
 import { ErrorCode, LinkscreenError, isAbortError, isLinkscreenError } from './errors'
+import { redactText } from './redact'
 import { afterPoll, startPolling, waitBeforePoll, type Instant, type PollReport, type PollState } from './poll-policy'
 import type { Account, Clock, DeviceAuthorization, Dialect, PollOutcome, TokenSet } from './types'
 
@@ -32,6 +33,11 @@ export interface FlowOptions {
   readonly signal?: AbortSignal
   /** Safety margin added to every poll gap, from the interval; default `defaultPollMargin`. */
   readonly pollMargin?: (intervalMs: number) => number
+  /**
+   * Values never to show, such as the client secret and configured header values; device
+   * codes are added as they arrive. Server-sent error text is scrubbed of them.
+   */
+  readonly secrets?: readonly string[]
   /** Randomness for back-off jitter, in [0, 1). Default: no jitter. */
   readonly random?: () => number
   readonly onEvent?: (event: FlowEvent) => void
@@ -42,9 +48,15 @@ function maxTurns(authorization: DeviceAuthorization): number {
   return 4 * Math.ceil(authorization.expires_in / Math.max(authorization.interval, 1)) + 100
 }
 
-function toError(error: unknown): LinkscreenError {
-  if (isLinkscreenError(error)) return error
-  return new LinkscreenError(ErrorCode.InvalidResponse, error instanceof Error ? error.message : 'unexpected failure')
+/** The error as a `LinkscreenError` whose message and description carry none of `secrets`. */
+function scrubbed(error: unknown, secrets: readonly string[]): LinkscreenError {
+  const base = isLinkscreenError(error) ? error : new LinkscreenError(ErrorCode.InvalidResponse, 'unexpected failure')
+  const description = base.description === undefined ? undefined : redactText(base.description, secrets)
+  return new LinkscreenError(base.code, redactText(base.message, secrets), {
+    ...(base.oauthError === undefined ? {} : { oauthError: redactText(base.oauthError, secrets) }),
+    ...(description === undefined ? {} : { description }),
+    ...(base.status === undefined ? {} : { status: base.status }),
+  })
 }
 
 /** One poll; network faults become a `transient` outcome, everything else propagates. */
@@ -108,13 +120,16 @@ async function pollCode(options: FlowOptions, authorization: DeviceAuthorization
   return { status: 'error', error: new LinkscreenError(ErrorCode.InvalidResponse, `${dialect.providerId}: polling did not settle`) }
 }
 
+/**
+ * Adds what the provider's profile endpoint says. The sign-in has already succeeded, so a
+ * failure here, or a cancellation, only means less is known about the account.
+ */
 async function withAccount(dialect: Dialect, tokens: TokenSet, account: Account | undefined, signal?: AbortSignal): Promise<Account | undefined> {
-  if (!dialect.fetchAccount) return account
+  if (!dialect.fetchAccount || signal?.aborted) return account
   try {
     const fetched = await dialect.fetchAccount(tokens, signal)
     return fetched === undefined ? account : { ...account, ...fetched }
-  } catch (error) {
-    if (isAbortError(error)) throw error
+  } catch {
     return account
   }
 }
@@ -127,9 +142,11 @@ export async function runDeviceFlow(options: FlowOptions): Promise<FlowResult> {
   const { dialect, signal } = options
   const emit = options.onEvent ?? (() => undefined)
   const renewals = Math.max(0, Math.floor(options.renewals ?? 0))
+  const secrets = [...(options.secrets ?? [])]
   try {
     for (let renewal = 0; renewal <= renewals; renewal++) {
       const authorization = await dialect.requestCode(signal)
+      secrets.push(authorization.device_code)
       emit(renewal === 0 ? { type: 'code', authorization } : { type: 'renewed', authorization, renewal })
       const end = await pollCode(options, authorization)
       if (end.status === 'expired') continue
@@ -138,15 +155,20 @@ export async function runDeviceFlow(options: FlowOptions): Promise<FlowResult> {
         emit({ type: 'authorized', tokens: end.tokens, ...(account === undefined ? {} : { account }) })
         return { status: 'authorized', tokens: end.tokens, ...(account === undefined ? {} : { account }) }
       }
-      if (end.status === 'denied') emit({ type: 'denied', ...(end.description === undefined ? {} : { description: end.description }) })
-      else emit({ type: 'error', error: end.error })
-      return end
+      if (end.status === 'denied') {
+        const description = end.description === undefined ? undefined : redactText(end.description, secrets)
+        emit({ type: 'denied', ...(description === undefined ? {} : { description }) })
+        return { status: 'denied', ...(description === undefined ? {} : { description }) }
+      }
+      const error = scrubbed(end.error, secrets)
+      emit({ type: 'error', error })
+      return { status: 'error', error }
     }
     emit({ type: 'expired' })
     return { status: 'expired' }
   } catch (error) {
     if (signal?.aborted || isAbortError(error)) return { status: 'cancelled' }
-    const failure = toError(error)
+    const failure = scrubbed(error, secrets)
     emit({ type: 'error', error: failure })
     return { status: 'error', error: failure }
   }

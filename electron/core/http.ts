@@ -59,16 +59,18 @@ async function readLimited(response: Response, maxBytes: number, where: string):
   return out
 }
 
+/**
+ * The system error code (`ECONNREFUSED`, `ENOTFOUND`, `UND_ERR_CONNECT_TIMEOUT`, …) of a failed
+ * request. Messages are never used: they may quote request headers, and so credentials.
+ */
 function networkReason(error: unknown): string {
   let current: unknown = error
-  let message = 'unknown network error'
-  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
     const code = (current as { code?: unknown }).code
-    if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code
-    if (current.message) message = current.message.slice(0, 120)
+    if (typeof code === 'string' && /^[A-Z][A-Z0-9_]{2,40}$/.test(code)) return code
     current = current.cause
   }
-  return message
+  return 'the request failed before a response arrived'
 }
 
 /**
@@ -83,7 +85,9 @@ export function createHttp(options: HttpOptions): FetchLike {
     const started = options.clock.now()
     const method = (init.method ?? 'GET').toUpperCase()
     const safeUrl = redactUrl(input)
-    const where = `${method} ${new URL(input).origin}${new URL(input).pathname}`
+    const parsed = URL.canParse(input) ? new URL(input) : undefined
+    if (!parsed) throw new LinkscreenError(ErrorCode.InvalidResponse, `${method}: not an absolute URL`)
+    const where = `${method} ${parsed.origin}${parsed.pathname}`
     const outer = init.signal ?? undefined
     if (outer?.aborted) throw new LinkscreenError(ErrorCode.Aborted, 'The operation was cancelled')
 

@@ -45,7 +45,19 @@ export function redactText(text: string, secrets: Iterable<string | undefined>):
 
 /** A shallow copy of a JSON-ish object with secret fields replaced. */
 export function redactFields<T extends Record<string, unknown>>(value: T): T {
-  const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEYS.has(k.toLowerCase()) && v !== undefined ? REDACTED : v
-  return out as T
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.has(k.toLowerCase()) && v !== undefined ? REDACTED : v]),
+  ) as T
+}
+
+/** C0 and C1 control characters, and the Unicode bidirectional overrides and isolates. */
+export const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/
+
+/**
+ * Text from a server made safe to show in a terminal or a page: control characters (which
+ * could drive a terminal) and bidi overrides (which could reorder what a person reads) become
+ * spaces, runs of white space collapse, and the result is capped at `max` characters.
+ */
+export function cleanText(value: string, max = 500): string {
+  return value.replace(new RegExp(UNSAFE_TEXT.source, 'g'), ' ').replace(/\s+/g, ' ').trim().slice(0, max)
 }

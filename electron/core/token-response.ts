@@ -7,12 +7,13 @@
 import { assertJsonObject, assertString, isJsonObject, optionalSeconds, optionalString } from './assert'
 import { ErrorCode, LinkscreenError } from './errors'
 import { retryAfterMs } from './http'
+import { cleanText } from './redact'
 import type { PollOutcome, TokenSet } from './types'
 
 const KNOWN = new Set(['access_token', 'token_type', 'refresh_token', 'id_token', 'expires_in', 'scope'])
 
-/** Longest access-token lifetime taken at face value: ten years. */
-const MAX_TOKEN_LIFETIME_SECONDS = 10 * 365 * 86_400
+/** Longest access-token lifetime taken at face value: ten years (longer ones are clamped). */
+export const MAX_TOKEN_LIFETIME_SECONDS = 10 * 365 * 86_400
 
 /**
  * Validates a token response body and keeps it whole.
@@ -27,9 +28,11 @@ export function parseTokenSet(body: unknown, receivedAt: number, where: string, 
   const id_token = optionalString(json, 'id_token', where, 64 * 1024)
   // An empty scope (better-auth, when none was requested) means no scope.
   const scope = json['scope'] === '' ? undefined : optionalString(json, 'scope', where)
-  const expires_in = optionalSeconds(json, 'expires_in', where, 0, MAX_TOKEN_LIFETIME_SECONDS)
-  const extra: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(json)) if (!KNOWN.has(key)) extra[key] = value
+  // Some servers say "never" with 2^31-1 or the like: clamp rather than fail a finished sign-in.
+  const lifetime = optionalSeconds(json, 'expires_in', where, 0, Number.MAX_SAFE_INTEGER)
+  const expires_in = lifetime === undefined ? undefined : Math.min(lifetime, MAX_TOKEN_LIFETIME_SECONDS)
+  // fromEntries defines own properties, so a "__proto__" member is kept, not turned into a prototype.
+  const extra = Object.fromEntries(Object.entries(json).filter(([key]) => !KNOWN.has(key)))
   return {
     access_token,
     token_type,
@@ -43,8 +46,9 @@ export function parseTokenSet(body: unknown, receivedAt: number, where: string, 
 
 /** Caps an `error_description` and strips control characters; it is shown to people. */
 export function cleanDescription(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.trim() === '') return undefined
-  return value.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, 500)
+  if (typeof value !== 'string') return undefined
+  const text = cleanText(value, 500)
+  return text === '' ? undefined : text
 }
 
 /** Maps an RFC 8628 / RFC 6749 `error` value onto an outcome. */
@@ -54,7 +58,8 @@ export function outcomeForOAuthError(error: string, body: Record<string, unknown
     case 'authorization_pending':
       return { kind: 'pending' }
     case 'slow_down': {
-      const interval = typeof body['interval'] === 'number' && body['interval'] > 0 && body['interval'] <= 600 ? body['interval'] : undefined
+      const raw = typeof body['interval'] === 'string' && /^\d{1,4}$/.test(body['interval']) ? Number(body['interval']) : body['interval']
+      const interval = typeof raw === 'number' && raw > 0 && raw <= 600 ? raw : undefined
       return interval === undefined ? { kind: 'slow_down' } : { kind: 'slow_down', interval }
     }
     case 'access_denied':
@@ -66,9 +71,12 @@ export function outcomeForOAuthError(error: string, body: Record<string, unknown
   }
 }
 
-/** A short, safe name for an `error` value sent by a server (it is shown and logged). */
-function cleanErrorCode(value: string): string {
-  return /^[\x20-\x7e]{1,64}$/.test(value) ? value : 'invalid_error_code'
+/**
+ * A short, safe name for an `error` value sent by a server (it is shown and logged): RFC 6749
+ * limits it to printable ASCII; anything else becomes `invalid_error_code`.
+ */
+export function cleanErrorCode(value: unknown): string {
+  return typeof value === 'string' && /^[\x20-\x7e]{1,64}$/.test(value) ? value : 'invalid_error_code'
 }
 
 /**

@@ -54,6 +54,13 @@ describe('the linkscreen binary', () => {
     expect(run.err()).toBe('')
   })
 
+  it('SIGTERM while waiting cancels cleanly with exit status 143', async () => {
+    const run = runBin(['login', '--provider', 'ba', '--json'], { LINKSCREEN_CONFIG: config })
+    await run.waitFor('"event":"code"')
+    run.child.kill('SIGTERM')
+    expect(await run.exited).toBe(143)
+  })
+
   it('human mode prints the code, the URL, a QR code and the status, then the account', async () => {
     const run = runBin(['login', '--provider', 'ba', '--config', config])
     await run.waitFor('Waiting for you to approve')

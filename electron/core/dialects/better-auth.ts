@@ -13,7 +13,7 @@
 import { isJsonObject } from '../assert'
 import { parseDeviceAuthorization } from '../device-authorization'
 import { readJsonBody } from '../http'
-import { classifyTokenErrorResponse, cleanDescription, parseTokenSet } from '../token-response'
+import { classifyTokenErrorResponse, cleanDescription, cleanErrorCode, parseTokenSet } from '../token-response'
 import type { Account, Dialect, PollOutcome, TokenSet } from '../types'
 import { failedResponse, type DialectDeps, type StandardProvider } from './standard'
 
@@ -45,6 +45,7 @@ function sessionShape(body: Record<string, unknown>, receivedAt: number, where: 
   if (!isJsonObject(session) || typeof session['token'] !== 'string') return undefined
   const expiresAt = typeof session['expiresAt'] === 'string' ? Date.parse(session['expiresAt']) : Number.NaN
   const expires_in = Number.isFinite(expiresAt) ? Math.max(0, Math.floor((expiresAt - receivedAt) / 1000)) : undefined
+  // (parseTokenSet clamps absurd lifetimes.)
   const tokens = parseTokenSet(
     { access_token: session['token'], token_type: 'bearer', ...(expires_in === undefined ? {} : { expires_in }), user: body['user'] },
     receivedAt,
@@ -98,7 +99,7 @@ export function createBetterAuthDialect(provider: BetterAuthProvider, deps: Dial
       // Schema errors come as {message, code} instead of an OAuth error.
       if (response.status === 400 && isJsonObject(body) && body['error'] === undefined && typeof body['code'] === 'string') {
         const description = cleanDescription(body['message'])
-        const error = body['code'].toLowerCase().slice(0, 64)
+        const error = cleanErrorCode(body['code'].toLowerCase())
         return description === undefined ? { kind: 'error', error } : { kind: 'error', error, description }
       }
       return classifyTokenErrorResponse(response, body, now, where('token response'))

@@ -8,7 +8,7 @@ import * as oauth from 'oauth4webapi'
 import { parseDeviceAuthorization } from '../device-authorization'
 import { ErrorCode, LinkscreenError, isLinkscreenError } from '../errors'
 import { readJsonBody } from '../http'
-import { classifyTokenErrorResponse, cleanDescription, parseTokenSet } from '../token-response'
+import { classifyTokenErrorResponse, cleanDescription, cleanErrorCode, parseTokenSet } from '../token-response'
 import type { Account, Clock, DeviceAuthorization, Dialect, FetchLike, PollOutcome, TokenSet } from '../types'
 import { isLoopbackHost } from '../urls'
 import { isJsonObject } from '../assert'
@@ -58,8 +58,9 @@ export function rethrow(error: unknown, where: string): never {
   if (isLinkscreenError(error)) throw error
   if (error instanceof oauth.ResponseBodyError) {
     const description = cleanDescription(error.error_description)
-    throw new LinkscreenError(ErrorCode.OAuth, `${where}: ${error.error}${description ? ` (${description})` : ''}`, {
-      oauthError: error.error,
+    const code = cleanErrorCode(error.error)
+    throw new LinkscreenError(ErrorCode.OAuth, `${where}: ${code}${description ? ` (${description})` : ''}`, {
+      oauthError: code,
       status: error.status,
       ...(description === undefined ? {} : { description }),
     })
@@ -72,7 +73,7 @@ export function rethrow(error: unknown, where: string): never {
 export async function failedResponse(response: Response, where: string): Promise<never> {
   const body = await readJsonBody(response)
   if (isJsonObject(body) && typeof body['error'] === 'string') {
-    const error = body['error'].slice(0, 64)
+    const error = cleanErrorCode(body['error'])
     const description = cleanDescription(body['error_description'])
     throw new LinkscreenError(ErrorCode.OAuth, `${where}: ${error}${description ? ` (${description})` : ''}`, {
       oauthError: error,

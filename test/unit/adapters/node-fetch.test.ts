@@ -8,7 +8,9 @@ describe('proxy selection from HTTPS_PROXY / HTTP_PROXY / NO_PROXY', () => {
   it.each([
     ['https://login.example.com/x', env, 'http://proxy.corp:3128'],
     ['http://login.example.com/x', env, 'http://proxy.corp:8080'],
-    ['https://login.example.com/x', { http_proxy: 'http://lower:1' }, 'http://lower:1'],
+    ['https://login.example.com/x', { https_proxy: 'http://lower:1' }, 'http://lower:1'],
+    ['https://login.example.com/x', { http_proxy: 'http://lower:1' }, undefined],
+    ['https://login.example.com/x', { HTTPS_PROXY: 'proxy.corp:3128' }, 'http://proxy.corp:3128'],
     ['https://login.example.com/x', {}, undefined],
     ['http://127.0.0.1:3000/x', env, undefined],
     ['http://localhost:3000/x', env, undefined],

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { main } from '../../../electron/cli/main'
+import { humanReporter } from '../../../electron/cli/output'
 import { captureIo } from '../../helpers/cli-io'
 
 let dir: string
@@ -104,5 +105,42 @@ describe('usage and configuration errors exit with status 4 and a specific messa
     const { status, events } = await cli(['login', '--provider', 'down', '--config', join(dir, 'down.json'), '--json'])
     expect(status).toBe(1)
     expect(events.at(-1)).toMatchObject({ event: 'error', code: 'network_error', message: expect.stringContaining('ECONNREFUSED') })
+  })
+})
+
+describe('robustness of the command itself', () => {
+  it('a Ctrl-C that arrives during start-up is honoured: no code is shown, exit 130', async () => {
+    const controller = new AbortController()
+    controller.abort()
+    const cap = captureIo()
+    const status = await main(['login', '--provider', 'demo', '--json'], { io: cap.io, env: { XDG_CONFIG_HOME: join(dir, 'empty') }, signal: controller.signal })
+    expect(status).toBe(130)
+    expect(cap.events()).toEqual([{ event: 'cancelled' }])
+  })
+
+  it('the human screen survives a URL too long for a QR code, and cleans what the provider says', async () => {
+    const cap = captureIo()
+    const reporter = humanReporter(cap.io, { provider: { id: 'p', name: 'Evil\u001b[2J Corp' }, showToken: false, now: () => 0 })
+    const authorization = {
+      device_code: 'dc',
+      user_code: 'ABCD-EFGH',
+      verification_uri: 'https://as.example/device',
+      verification_uri_complete: `https://as.example/device?x=${'a'.repeat(4000)}`,
+      expires_in: 600,
+      interval: 5,
+      expires_at: 600_000,
+    }
+    await reporter.event({ type: 'code', authorization })
+    await reporter.event({ type: 'authorized', tokens: { access_token: 'AT-SECRET', token_type: 'bearer', scope: 'a\u009b2J b', extra: {} }, account: { name: 'Ada\u001b]0;x\u0007', email: 'ada@example.com' } })
+    reporter.close()
+    const out = cap.out()
+    expect(out).toContain('ABCD-EFGH')
+    expect(out).toContain('https://as.example/device')
+    expect(out).not.toContain('Or scan this QR code')
+    expect(out).toContain('Sign in to Evil [2J Corp')
+    expect(out).toContain('Signed in as Ada ]0;x <ada@example.com>')
+    expect(out).toContain('Scopes: a 2J b')
+    expect(out).not.toContain('AT-SECRET')
+    expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/)
   })
 })
