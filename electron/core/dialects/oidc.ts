@@ -28,6 +28,7 @@ export async function discover(provider: OidcProvider, deps: DialectDeps, signal
     if (typeof value !== 'string') {
       throw new LinkscreenError(ErrorCode.InvalidResponse, `${where}: the issuer's metadata has no "${key}"`)
     }
+    if (!URL.canParse(value)) throw new LinkscreenError(ErrorCode.InvalidResponse, `${where}: "${key}" is not an absolute URL`)
     if (!isSafeUrl(new URL(value))) {
       throw new LinkscreenError(ErrorCode.InsecureUrl, `${where}: "${key}" must use https: (plain http: only for loopback hosts)`)
     }
