@@ -17,6 +17,12 @@ import {
 const pending = (): Response => oauthError('authorization_pending')
 const ok = (): Response => json(200, tokenResponse())
 
+/** An oauth2 dialect whose HTTP goes to `server`. */
+function scriptedDialect(server: ScriptedServer, clock: FakeClock, clientId = 'c') {
+  const http = createHttp({ fetch: server.fetch, clock })
+  return createOAuth2Dialect({ id: 'test', clientId, scope: 'read', endpoints: { deviceAuthorization: DEVICE_ENDPOINT, token: TOKEN_ENDPOINT } }, { http, clock })
+}
+
 interface Run {
   result: FlowResult
   events: FlowEvent[]
@@ -30,11 +36,7 @@ async function run(
 ): Promise<Run> {
   const clock = new FakeClock()
   const server = new ScriptedServer(clock, polls, options.codes)
-  const http = createHttp({ fetch: server.fetch, clock })
-  const dialect = createOAuth2Dialect(
-    { id: 'test', clientId: 'client-1', scope: 'read', endpoints: { deviceAuthorization: DEVICE_ENDPOINT, token: TOKEN_ENDPOINT } },
-    { http, clock },
-  )
+  const dialect = scriptedDialect(server, clock, 'client-1')
   const events: FlowEvent[] = []
   const controller = new AbortController()
   const result = await clock.run(
@@ -147,11 +149,7 @@ describe('polling policy (RFC 8628 §3.5), to the millisecond', () => {
   it('a wall clock stepped forward during a poll does not make the next poll early', async () => {
     const clock = new FakeClock()
     const server = new ScriptedServer(clock, [pending(), pending(), ok()])
-    const http = createHttp({ fetch: server.fetch, clock })
-    const dialect = createOAuth2Dialect(
-      { id: 'test', clientId: 'c', endpoints: { deviceAuthorization: DEVICE_ENDPOINT, token: TOKEN_ENDPOINT } },
-      { http, clock },
-    )
+    const dialect = scriptedDialect(server, clock)
     const flow = runDeviceFlow({ dialect, clock, pollMargin: () => 0, onEvent: (e) => e.type === 'poll' && clock.jump(3000) })
     expect((await clock.run(flow)).status).toBe('authorized')
     expect(server.gaps()).toEqual([5000, 5000, 5000])
@@ -167,11 +165,7 @@ describe('polling policy (RFC 8628 §3.5), to the millisecond', () => {
   it('a machine that slept past the deadline wakes up knowing the code is gone', async () => {
     const clock = new FakeClock()
     const server = new ScriptedServer(clock, [pending(), pending(), ok()])
-    const http = createHttp({ fetch: server.fetch, clock })
-    const dialect = createOAuth2Dialect(
-      { id: 'test', clientId: 'c', endpoints: { deviceAuthorization: DEVICE_ENDPOINT, token: TOKEN_ENDPOINT } },
-      { http, clock },
-    )
+    const dialect = scriptedDialect(server, clock)
     const flow = runDeviceFlow({
       dialect,
       clock,
@@ -187,11 +181,7 @@ describe('polling policy (RFC 8628 §3.5), to the millisecond', () => {
   it('a clock set backwards does not stall polling', async () => {
     const clock = new FakeClock()
     const server = new ScriptedServer(clock, [pending(), ok()])
-    const http = createHttp({ fetch: server.fetch, clock })
-    const dialect = createOAuth2Dialect(
-      { id: 'test', clientId: 'c', endpoints: { deviceAuthorization: DEVICE_ENDPOINT, token: TOKEN_ENDPOINT } },
-      { http, clock },
-    )
+    const dialect = scriptedDialect(server, clock)
     let jumped = false
     const flow = runDeviceFlow({
       dialect,
@@ -240,11 +230,7 @@ describe('polling policy (RFC 8628 §3.5), to the millisecond', () => {
         })
       })
     const server = new ScriptedServer(clock, [pending(), hanging as unknown as Answer, ok()])
-    const http = createHttp({ fetch: server.fetch, clock })
-    const dialect = createOAuth2Dialect(
-      { id: 'test', clientId: 'c', endpoints: { deviceAuthorization: DEVICE_ENDPOINT, token: TOKEN_ENDPOINT } },
-      { http, clock },
-    )
+    const dialect = scriptedDialect(server, clock)
     const result = await clock.run(runDeviceFlow({ dialect, clock, signal: controller.signal }))
     expect(result.status).toBe('cancelled')
     expect(inFlightAborted).toBe(true)
@@ -255,11 +241,7 @@ describe('polling policy (RFC 8628 §3.5), to the millisecond', () => {
   it('an abort while waiting between polls cancels at once', async () => {
     const clock = new FakeClock()
     const server = new ScriptedServer(clock, [pending(), pending(), ok()])
-    const http = createHttp({ fetch: server.fetch, clock })
-    const dialect = createOAuth2Dialect(
-      { id: 'test', clientId: 'c', endpoints: { deviceAuthorization: DEVICE_ENDPOINT, token: TOKEN_ENDPOINT } },
-      { http, clock },
-    )
+    const dialect = scriptedDialect(server, clock)
     const controller = new AbortController()
     const flow = runDeviceFlow({ dialect, clock, signal: controller.signal, onEvent: (e) => e.type === 'poll' && controller.abort() })
     const result = await clock.run(flow)
