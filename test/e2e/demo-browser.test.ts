@@ -12,6 +12,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDemoServer } from '../../electron/demo/demo-server'
 import type { DemoServer } from '../../electron/demo/demo-server'
+import type { DeviceCodeResponse, Reply } from '../helpers/wire'
+import { sleep } from '../helpers/wire'
 
 const CHROMIUM = '/usr/bin/chromium'
 const HAS_CHROMIUM = existsSync(CHROMIUM)
@@ -23,18 +25,7 @@ const SCOPE = 'openid profile email offline_access'
 const MAX_POLLS = 20
 const PHONE = { width: 390, height: 844 }
 
-interface DeviceCodeResponse {
-  device_code: string
-  user_code: string
-  verification_uri: string
-  verification_uri_complete: string
-  interval: number
-}
 
-interface Reply {
-  status: number
-  body: Record<string, unknown>
-}
 
 /** One phone: its own context, its page, and console errors / CSP violations / uncaught errors seen so far. */
 interface Phone {
@@ -52,7 +43,6 @@ async function expectFitsPhone(page: Page): Promise<void> {
   expect(width, 'no horizontal scrolling on a phone').toBeLessThanOrEqual(PHONE.width)
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 async function postForm(url: string, form: Record<string, string>): Promise<Reply> {
   const res = await fetch(url, {

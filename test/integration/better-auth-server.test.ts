@@ -5,25 +5,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startBetterAuthServer } from '../servers/better-auth-server'
 import type { BetterAuthServer } from '../servers/better-auth-server'
+import type { DeviceCodeResponse, Reply } from '../helpers/wire'
+import { sleep } from '../helpers/wire'
 
 const GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:device_code'
 const MAX_POLLS = 20
 
-interface DeviceCodeResponse {
-  device_code: string
-  user_code: string
-  verification_uri: string
-  verification_uri_complete: string
-  expires_in: number
-  interval: number
-}
 
-interface Reply {
-  status: number
-  body: Record<string, unknown>
-}
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 async function post(url: string, body: unknown): Promise<Reply> {
   const res = await fetch(url, {

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { slugForName, startDemoServer } from '../../electron/demo/demo-server'
 import type { DemoServer } from '../../electron/demo/demo-server'
 import { actOnDemoCode } from '../servers/demo-approve'
+import type { DeviceCodeResponse, Reply } from '../helpers/wire'
+import { sleep } from '../helpers/wire'
 
 const GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:device_code'
 const SCOPE = 'openid profile email offline_access'
@@ -19,21 +21,8 @@ interface Discovery {
   userinfo_endpoint: string
 }
 
-interface DeviceCodeResponse {
-  device_code: string
-  user_code: string
-  verification_uri: string
-  verification_uri_complete: string
-  expires_in: number
-  interval: number
-}
 
-interface Reply {
-  status: number
-  body: Record<string, unknown>
-}
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 async function postForm(url: string, form: Record<string, string>): Promise<Reply> {
   const res = await fetch(url, {
