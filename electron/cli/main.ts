@@ -11,7 +11,7 @@
  */
 import { parseArgs } from 'node:util'
 import { ErrorCode, LinkscreenError, isLinkscreenError } from '../core/errors'
-import { findProvider, type ProviderConfig } from '../core/config'
+import { PRESETS, findProvider, type Config, type ProviderConfig } from '../core/config'
 import { createDialect } from '../core/dialects'
 import { runDeviceFlow, type FlowResult } from '../core/flow'
 import { createHttp } from '../core/http'
@@ -19,6 +19,13 @@ import { loadConfig } from '../adapters/config-file'
 import { createNodeFetch } from '../adapters/node-fetch'
 import { systemClock } from '../adapters/system-clock'
 import { humanReporter, jsonReporter, type Io } from './output'
+import { hostname, platform, release, arch } from 'node:os'
+import { createRequire } from 'node:module'
+
+const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version
+
+/** What this device says about itself to providers that ask (`api-v1`). */
+const DEVICE = { name: hostname(), model: `${platform()}-${arch()}`, os: `${platform()} ${release()}`, appVersion: `linkscreen-cli ${VERSION}` }
 
 export const EXIT = { authorized: 0, failure: 1, denied: 2, expired: 3, usage: 4, interrupted: 130 } as const
 
@@ -43,6 +50,19 @@ export interface MainOptions {
 }
 
 class UsageError extends Error {}
+
+/** The configured provider `id`; for an unconfigured preset, what to add and where. */
+function findConfigured(config: Config, path: string | undefined, id: string): ProviderConfig {
+  const preset = PRESETS.find((p) => p.dialect === id)
+  if (preset && !config.providers.some((p) => p.id === id)) {
+    const example = JSON.stringify({ id, dialect: id, ...Object.fromEntries(preset.needs.map((n) => [n, '…'])) })
+    throw new LinkscreenError(
+      ErrorCode.Config,
+      `"${id}" is a preset that needs ${preset.needs.join(' and ')}: add ${example} to the providers of ${path ?? 'your providers file (--config, LINKSCREEN_CONFIG or the user config folder)'}`,
+    )
+  }
+  return findProvider(config.providers, id)
+}
 
 function parse(argv: readonly string[]) {
   try {
@@ -81,11 +101,17 @@ async function listProviders(io: Io, configPath: string | undefined, env: NodeJS
     { id: DEMO_PROVIDER.id, name: DEMO_PROVIDER.name, dialect: DEMO_PROVIDER.dialect, builtIn: true },
     ...config.providers.map((p) => ({ id: p.id, name: p.name ?? p.id, dialect: p.dialect, builtIn: false })),
   ]
+  const configured = new Set(config.providers.map((p) => p.dialect))
+  const presets = PRESETS.filter((p) => !configured.has(p.dialect)).map((p) => ({ id: p.dialect, name: p.name, dialect: p.dialect, needs: p.needs }))
   if (json) {
-    io.stdout.write(`${JSON.stringify({ config: path ?? null, providers: rows })}\n`)
+    io.stdout.write(`${JSON.stringify({ config: path ?? null, providers: rows, presets })}\n`)
   } else {
     io.stdout.write(`${path ? `Configuration: ${path} (valid)` : 'No configuration file; built-in providers only.'}\n`)
     for (const row of rows) io.stdout.write(`  ${row.id.padEnd(20)} ${row.dialect.padEnd(12)} ${row.name}${row.builtIn ? ' (built in)' : ''}\n`)
+    if (presets.length > 0) {
+      io.stdout.write('Presets (add one to your providers file to use it):\n')
+      for (const p of presets) io.stdout.write(`  ${p.id.padEnd(20)} ${p.dialect.padEnd(12)} ${p.name}: needs ${p.needs.join(' and ')}\n`)
+    }
   }
   return 0
 }
@@ -122,8 +148,8 @@ async function login(io: Io, values: ReturnType<typeof parse>['values'], env: No
     stopDemo = () => demo.close()
     provider = { ...DEMO_PROVIDER, id: 'demo' as never, issuer: demo.issuer, clientId: demo.clientId, scope: DEMO_SCOPE }
   } else {
-    const { config } = await loadConfig({ configPath: values.config, env })
-    provider = findProvider(config.providers, providerId)
+    const { config, path } = await loadConfig({ configPath: values.config, env })
+    provider = findConfigured(config, path, providerId)
   }
   if (values.scope !== undefined) provider = { ...provider, scope: values.scope }
 
@@ -143,6 +169,11 @@ async function login(io: Io, values: ReturnType<typeof parse>['values'], env: No
 
   const options = { provider, showToken: values['show-token'], now: () => clock.now() }
   const reporter = values.json ? jsonReporter(io, options) : humanReporter(io, options)
+  const dialect = createDialect(provider, { http, clock }, DEVICE)
+  for (const warning of dialect.warnings ?? []) {
+    if (values.json) io.stdout.write(`${JSON.stringify({ event: 'warning', provider: provider.id, message: warning })}\n`)
+    else io.stderr.write(`linkscreen: warning: ${warning}\n`)
+  }
   // Events are reported in order; a reporter failure (say, a terminal that went away) is kept
   // and reported at the end rather than left as an unhandled rejection.
   let chain = Promise.resolve()
@@ -150,7 +181,7 @@ async function login(io: Io, values: ReturnType<typeof parse>['values'], env: No
   const secrets = [provider.clientSecret, ...Object.values(provider.headers ?? {})].filter((v): v is string => typeof v === 'string')
   try {
     const result = await runDeviceFlow({
-      dialect: createDialect(provider, { http, clock }),
+      dialect,
       clock,
       renewals,
       signal: controller.signal,

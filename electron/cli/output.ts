@@ -36,6 +36,7 @@ function codeFields(authorization: DeviceAuthorization) {
     ...(authorization.verification_uri_complete === undefined ? {} : { verification_uri_complete: authorization.verification_uri_complete }),
     expires_at: iso(authorization.expires_at),
     interval: authorization.interval,
+    ...(authorization.message === undefined ? {} : { message: authorization.message }),
   }
 }
 
@@ -127,6 +128,7 @@ export function humanReporter(io: Io, options: ReporterOptions): Reporter {
       '',
       renewed ? '  The previous code expired. Here is a new one.' : `  Sign in to ${title}`,
       '',
+      ...(authorization.message === undefined ? [] : [`  ${authorization.message}`, '']),
       '  On your phone or computer, open:',
       `    ${authorization.verification_uri}`,
       '  and enter this code:',

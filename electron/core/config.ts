@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import { ErrorCode, LinkscreenError } from './errors'
 import { jsonErrorOffset, lineAndColumn } from './json-position'
+import { MICROSOFT_TENANT } from './dialects/microsoft'
 import { isSafeUrl } from './urls'
 
 const secureUrl = z
@@ -39,10 +40,54 @@ const endpoints = z.strictObject({
   revocation: secureUrl.optional(),
 })
 
+/** A secret the provider demands: its absence is named plainly. */
+const requiredSecret = (provider: string) =>
+  z.string({ error: (issue) => (issue.input === undefined ? `${provider} requires a clientSecret` : 'must be a string') }).min(1).max(4096)
+
 export const providerSchema = z.discriminatedUnion('dialect', [
   z.strictObject({ ...common, dialect: z.literal('oauth2'), issuer: secureUrl.optional(), endpoints }),
   z.strictObject({ ...common, dialect: z.literal('oidc'), issuer: secureUrl }),
   z.strictObject({ ...common, dialect: z.literal('better-auth'), baseUrl: secureUrl }),
+  z.strictObject({
+    ...common,
+    dialect: z.literal('trakt'),
+    clientSecret: requiredSecret('Trakt'),
+    staging: z.boolean().optional(),
+    baseUrl: secureUrl.optional(),
+  }),
+  z.strictObject({
+    ...common,
+    dialect: z.literal('api-v1'),
+    baseUrl: secureUrl,
+    bodyEncoding: z.enum(['json', 'form', 'multipart']).optional(),
+    device: z
+      .strictObject({
+        name: z.string().max(200).optional(),
+        model: z.string().max(200).optional(),
+        os: z.string().max(200).optional(),
+        appVersion: z.string().max(50).optional(),
+      })
+      .optional(),
+  }),
+  z.strictObject({ ...common, dialect: z.literal('github'), baseUrl: secureUrl.optional(), apiBaseUrl: secureUrl.optional() }),
+  z.strictObject({
+    ...common,
+    dialect: z.literal('google'),
+    clientSecret: requiredSecret('Google'),
+    baseUrl: secureUrl.optional(),
+    userinfoUrl: secureUrl.optional(),
+  }),
+  z.strictObject({
+    ...common,
+    dialect: z.literal('microsoft'),
+    tenant: z
+      .string()
+      .max(253)
+      .regex(MICROSOFT_TENANT, 'must be "common", "organizations", "consumers", a tenant GUID or a domain name')
+      .optional(),
+    baseUrl: secureUrl.optional(),
+    userinfoUrl: secureUrl.optional(),
+  }),
 ])
 
 export const configSchema = z
@@ -63,7 +108,15 @@ export const configSchema = z
 export type ProviderConfig = z.infer<typeof providerSchema>
 export type Config = z.infer<typeof configSchema>
 export type Dialect = ProviderConfig['dialect']
-export const DIALECTS: readonly Dialect[] = ['oauth2', 'oidc', 'better-auth']
+export const DIALECTS: readonly Dialect[] = ['oauth2', 'oidc', 'better-auth', 'trakt', 'api-v1', 'github', 'google', 'microsoft']
+
+/** Public providers whose endpoints are built in: the user supplies only credentials. */
+export const PRESETS: readonly { readonly dialect: Dialect; readonly name: string; readonly needs: readonly ('clientId' | 'clientSecret')[] }[] = [
+  { dialect: 'github', name: 'GitHub', needs: ['clientId'] },
+  { dialect: 'google', name: 'Google', needs: ['clientId', 'clientSecret'] },
+  { dialect: 'microsoft', name: 'Microsoft', needs: ['clientId'] },
+  { dialect: 'trakt', name: 'Trakt', needs: ['clientId', 'clientSecret'] },
+]
 
 /** `providers[0].endpoints.token` */
 function formatPath(path: readonly PropertyKey[]): string {

@@ -32,6 +32,8 @@ export interface DeviceAuthorization {
   readonly interval: number
   /** When the codes expire, milliseconds since the epoch (wall clock). */
   readonly expires_at: number
+  /** A sign-in instruction written by the provider (Microsoft), control characters removed. */
+  readonly message?: string
 }
 
 /** A token endpoint's successful answer, kept whole. */
@@ -80,4 +82,6 @@ export interface Dialect {
   poll(authorization: DeviceAuthorization, signal?: AbortSignal): Promise<PollOutcome>
   /** Who signed in, when the provider can tell; never throws for a missing profile. */
   fetchAccount?(tokens: TokenSet, signal?: AbortSignal): Promise<Account | undefined>
+  /** Things the user should know about this configuration (e.g. a scope the provider will refuse). */
+  readonly warnings?: readonly string[]
 }

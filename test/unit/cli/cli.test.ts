@@ -40,6 +40,8 @@ describe('linkscreen providers', () => {
     expect(status).toBe(0)
     expect(out).toContain('No configuration file; built-in providers only.')
     expect(out).toMatch(/demo\s+oidc\s+Linkscreen demo \(built in\)/)
+    expect(out).toMatch(/google\s+google\s+Google: needs clientId and clientSecret/)
+    expect(out).toMatch(/github\s+github\s+GitHub: needs clientId/)
   })
 
   it('lists and validates a configuration file given with --config', async () => {
@@ -50,6 +52,12 @@ describe('linkscreen providers', () => {
       providers: [
         { id: 'demo', name: 'Linkscreen demo', dialect: 'oidc', builtIn: true },
         { id: 'corp', name: 'Corp SSO', dialect: 'oidc', builtIn: false },
+      ],
+      presets: [
+        { id: 'github', name: 'GitHub', dialect: 'github', needs: ['clientId'] },
+        { id: 'google', name: 'Google', dialect: 'google', needs: ['clientId', 'clientSecret'] },
+        { id: 'microsoft', name: 'Microsoft', dialect: 'microsoft', needs: ['clientId'] },
+        { id: 'trakt', name: 'Trakt', dialect: 'trakt', needs: ['clientId', 'clientSecret'] },
       ],
     })
   })
@@ -73,6 +81,11 @@ describe('usage and configuration errors exit with status 4 and a specific messa
     ['a fractional --renew', ['login', '--provider', 'demo', '--renew', '1.5'], '--renew must be a whole number'],
     ['a zero --timeout', ['login', '--provider', 'demo', '--timeout', '0'], '--timeout must be between 1 and 86400'],
     ['an unknown provider', ['login', '--provider', 'nope', '--config', 'CONFIG_OK'], 'unknown provider "nope"; known providers: corp'],
+    [
+      'a preset that is not configured',
+      ['login', '--provider', 'google', '--config', 'CONFIG_OK'],
+      '"google" is a preset that needs clientId and clientSecret: add {"id":"google","dialect":"google","clientId":"…","clientSecret":"…"} to the providers of',
+    ],
     ['a missing config file', ['login', '--provider', 'corp', '--config', 'MISSING'], 'missing.json: file not found'],
     ['a config path that is a directory', ['providers', '--config', 'DIR'], 'a-directory.json: not a regular file'],
     ['a config file that is not JSON', ['providers', '--config', 'BROKEN'], 'broken.json: not valid JSON'],

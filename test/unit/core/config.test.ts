@@ -25,6 +25,17 @@ const withProvider = (patch: Record<string, unknown>, base = valid.providers[0])
   JSON.stringify({ providers: [Object.fromEntries(Object.entries({ ...base, ...patch }).filter(([, v]) => v !== undefined))] })
 
 describe('provider configuration', () => {
+  it('accepts presets with only their credentials', () => {
+    const presets = [
+      { id: 'gh', dialect: 'github', clientId: 'Iv1.abc' },
+      { id: 'g', dialect: 'google', clientId: 'x.apps.googleusercontent.com', clientSecret: 's' },
+      { id: 'ms', dialect: 'microsoft', clientId: '00000000-0000-0000-0000-000000000000', tenant: 'contoso.onmicrosoft.com' },
+      { id: 't', dialect: 'trakt', clientId: 'k', clientSecret: 's', staging: true },
+      { id: 'api', dialect: 'api-v1', clientId: 'tv', baseUrl: 'https://api.example', bodyEncoding: 'multipart', device: { name: 'Living room' } },
+    ]
+    expect(parseConfig(JSON.stringify({ providers: presets }), 'f').providers.map((p) => p.id)).toEqual(['gh', 'g', 'ms', 't', 'api'])
+  })
+
   it('accepts every dialect', () => {
     expect(parseConfig(JSON.stringify(valid), 'f').providers.map((p) => p.dialect)).toEqual(['oidc', 'oauth2', 'better-auth'])
   })
@@ -36,7 +47,11 @@ describe('provider configuration', () => {
     ['no providers', '{}', 'providers.json: providers: Invalid input: expected array, received undefined'],
     ['a missing clientId', withProvider({ clientId: undefined }), 'providers.json: providers[0].clientId: Invalid input: expected string, received undefined'],
     ['an ill-typed clientId', withProvider({ clientId: 12 }), 'providers.json: providers[0].clientId: Invalid input: expected string, received number'],
-    ['an unknown dialect', withProvider({ dialect: 'saml' }), 'providers.json: providers[0].dialect: unknown dialect; expected one of "oauth2", "oidc", "better-auth"'],
+    ['an unknown dialect', withProvider({ dialect: 'saml' }), 'providers.json: providers[0].dialect: unknown dialect; expected one of "oauth2", "oidc", "better-auth", "trakt", "api-v1", "github", "google", "microsoft"'],
+    ['a Google preset without its secret', withProvider({ dialect: 'google', issuer: undefined }), 'providers.json: providers[0].clientSecret: Google requires a clientSecret'],
+    ['a Trakt preset without its secret', withProvider({ dialect: 'trakt', issuer: undefined }), 'providers.json: providers[0].clientSecret: Trakt requires a clientSecret'],
+    ['a Microsoft tenant with illegal characters', withProvider({ dialect: 'microsoft', issuer: undefined, tenant: 'contoso/../x' }), 'providers.json: providers[0].tenant: must be "common", "organizations", "consumers", a tenant GUID or a domain name'],
+    ['an api-v1 provider with an unknown body encoding', withProvider({ dialect: 'api-v1', issuer: undefined, baseUrl: 'https://api.example', bodyEncoding: 'xml' }), 'providers.json: providers[0].bodyEncoding: Invalid option: expected one of "json"|"form"|"multipart"'],
     ['an oidc provider without issuer', withProvider({ issuer: undefined }), 'providers.json: providers[0].issuer: Invalid input: expected string, received undefined'],
     ['an http: issuer on a public host', withProvider({ issuer: 'http://login.example.com' }), 'providers.json: providers[0].issuer: must use https: (plain http: is allowed only for loopback hosts)'],
     ['a relative URL', withProvider({ issuer: '/login' }), 'providers.json: providers[0].issuer: must be an absolute URL'],

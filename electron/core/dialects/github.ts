@@ -1,0 +1,87 @@
+/**
+ * `github`: GitHub's device flow. `Accept: application/json` is sent (without it GitHub answers
+ * form-encoded, which is read too); token errors come back with **HTTP 200** and an `error`
+ * member, so the body decides; `slow_down` carries the new `interval`; there is no
+ * `verification_uri_complete`. The account comes from `GET /user` on the API host.
+ * @see https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps#device-flow
+ */
+import { ErrorCode, LinkscreenError } from '../errors'
+import { classifyTokenErrorResponse, cleanDescription, cleanErrorCode, outcomeForOAuthError, parseTokenSet } from '../token-response'
+import type { Dialect, PollOutcome } from '../types'
+import { DEVICE_CODE_GRANT } from './better-auth'
+import type { DialectDeps } from './standard'
+import { failedResponse } from './standard'
+import { account, getWithToken, parseProviderCode, postFields, readObject, str } from './wire'
+
+export interface GitHubProvider {
+  readonly id: string
+  readonly clientId: string
+  readonly clientSecret?: string | undefined
+  readonly scope?: string | undefined
+  /** Defaults to https://github.com (tests point it at a simulator). */
+  readonly baseUrl?: string | undefined
+  /** Defaults to https://api.github.com. */
+  readonly apiBaseUrl?: string | undefined
+  readonly headers?: Readonly<Record<string, string>> | undefined
+}
+
+/** GitHub's own error codes, explained for people. Everything else is taken as RFC 8628 says. */
+const GITHUB_ERRORS: Readonly<Record<string, string>> = {
+  incorrect_device_code: 'GitHub does not recognise this device code',
+  incorrect_client_credentials: 'GitHub does not recognise this client id (is it an OAuth app with device flow?)',
+  device_flow_disabled: 'device flow is not enabled for this GitHub app (enable it in the app settings)',
+  unsupported_grant_type: 'GitHub refused the grant type',
+}
+const RFC_ERRORS = new Set(['authorization_pending', 'slow_down', 'expired_token', 'access_denied'])
+
+export function createGitHubDialect(provider: GitHubProvider, deps: DialectDeps): Dialect {
+  const base = (provider.baseUrl ?? 'https://github.com').replace(/\/+$/, '')
+  const api = (provider.apiBaseUrl ?? 'https://api.github.com').replace(/\/+$/, '')
+  const where = (step: string): string => `${provider.id}: ${step}`
+  const send = { encoding: 'form' as const, headers: provider.headers }
+  return {
+    providerId: provider.id,
+
+    async requestCode(signal) {
+      const response = await postFields(deps.http, `${base}/login/device/code`, { client_id: provider.clientId, scope: provider.scope }, { ...send, signal })
+      const receivedAt = deps.clock.now()
+      const body = await readObject(response)
+      if (response.status === 200 && body?.['error'] !== undefined) {
+        // GitHub answers errors with 200 here too.
+        const code = cleanErrorCode(body['error'])
+        const explanation = GITHUB_ERRORS[code] ?? cleanDescription(body['error_description'])
+        throw new LinkscreenError(ErrorCode.OAuth, `${where('device code')}: ${code}${explanation ? ` (${explanation})` : ''}`, {
+          oauthError: code,
+          ...(explanation === undefined ? {} : { description: explanation }),
+        })
+      }
+      if (response.status !== 200) return failedResponse(response, where('device code'))
+      return parseProviderCode(body, receivedAt, where('device code response'))
+    },
+
+    async poll(authorization, signal): Promise<PollOutcome> {
+      const response = await postFields(
+        deps.http,
+        `${base}/login/oauth/access_token`,
+        { client_id: provider.clientId, client_secret: provider.clientSecret, device_code: authorization.device_code, grant_type: DEVICE_CODE_GRANT },
+        { ...send, signal },
+      )
+      const now = deps.clock.now()
+      const body = await readObject(response)
+      if (response.status !== 200) return classifyTokenErrorResponse(response, body, now, where('token response'))
+      const error = body?.['error']
+      if (error === undefined) return { kind: 'authorized', tokens: parseTokenSet(body, now, where('token response')) }
+      const code = cleanErrorCode(error)
+      if (RFC_ERRORS.has(code)) return outcomeForOAuthError(code, body ?? {})
+      const description = GITHUB_ERRORS[code] ?? cleanDescription(body?.['error_description']) ?? 'an error GitHub does not document'
+      return { kind: 'error', error: code, description }
+    },
+
+    async fetchAccount(tokens, signal) {
+      const response = await getWithToken(deps.http, `${api}/user`, tokens.access_token, { ...provider.headers, accept: 'application/vnd.github+json' }, signal)
+      if (response.status !== 200) return undefined
+      const user = await readObject(response)
+      return account({ sub: str(user, 'id'), name: str(user, 'name') ?? str(user, 'login'), email: str(user, 'email'), picture: str(user, 'avatar_url') })
+    },
+  }
+}

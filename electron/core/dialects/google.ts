@@ -1,0 +1,79 @@
+/**
+ * `google`: Google's OAuth 2.0 for TV and limited-input devices. The device code answer says
+ * `verification_url`; token polls need the client secret; errors are RFC 8628's, with Google's
+ * own HTTP statuses (the body decides). Only a short list of scopes is allowed on this flow:
+ * asking for another one earns a warning before the request, and `invalid_scope` after it.
+ * @see https://developers.google.com/identity/protocols/oauth2/limited-input-device
+ */
+import { readJsonBody } from '../http'
+import { classifyTokenErrorResponse, parseTokenSet } from '../token-response'
+import type { Dialect } from '../types'
+import { DEVICE_CODE_GRANT } from './better-auth'
+import type { DialectDeps } from './standard'
+import { failedResponse } from './standard'
+import { account, getWithToken, parseProviderCode, postFields, readObject, str } from './wire'
+
+/** The scopes Google allows on the device flow. */
+export const GOOGLE_DEVICE_SCOPES: ReadonlySet<string> = new Set([
+  'openid',
+  'email',
+  'profile',
+  'https://www.googleapis.com/auth/userinfo.email',
+  'https://www.googleapis.com/auth/userinfo.profile',
+  'https://www.googleapis.com/auth/drive.appdata',
+  'https://www.googleapis.com/auth/drive.file',
+  'https://www.googleapis.com/auth/youtube',
+  'https://www.googleapis.com/auth/youtube.readonly',
+])
+
+export interface GoogleProvider {
+  readonly id: string
+  readonly clientId: string
+  readonly clientSecret: string
+  readonly scope?: string | undefined
+  /** Defaults to https://oauth2.googleapis.com (tests point it at a simulator). */
+  readonly baseUrl?: string | undefined
+  /** Defaults to https://openidconnect.googleapis.com/v1/userinfo. */
+  readonly userinfoUrl?: string | undefined
+  readonly headers?: Readonly<Record<string, string>> | undefined
+}
+
+export function createGoogleDialect(provider: GoogleProvider, deps: DialectDeps): Dialect {
+  const base = (provider.baseUrl ?? 'https://oauth2.googleapis.com').replace(/\/+$/, '')
+  const userinfo = provider.userinfoUrl ?? 'https://openidconnect.googleapis.com/v1/userinfo'
+  const scope = provider.scope ?? 'openid email profile'
+  const where = (step: string): string => `${provider.id}: ${step}`
+  const send = { encoding: 'form' as const, headers: provider.headers }
+  const refused = scope.split(/\s+/).filter((s) => s !== '' && !GOOGLE_DEVICE_SCOPES.has(s))
+  return {
+    providerId: provider.id,
+    warnings: refused.length === 0 ? [] : [`${provider.id}: Google does not allow ${refused.map((s) => `"${s}"`).join(', ')} on the device flow; expect invalid_scope`],
+
+    async requestCode(signal) {
+      const response = await postFields(deps.http, `${base}/device/code`, { client_id: provider.clientId, scope }, { ...send, signal })
+      const receivedAt = deps.clock.now()
+      if (response.status !== 200) return failedResponse(response, where('device code'))
+      return parseProviderCode(await readObject(response), receivedAt, where('device code response'))
+    },
+
+    async poll(authorization, signal) {
+      const response = await postFields(
+        deps.http,
+        `${base}/token`,
+        { client_id: provider.clientId, client_secret: provider.clientSecret, device_code: authorization.device_code, grant_type: DEVICE_CODE_GRANT },
+        { ...send, signal },
+      )
+      const now = deps.clock.now()
+      const body = await readJsonBody(response)
+      if (response.status === 200) return { kind: 'authorized', tokens: parseTokenSet(body, now, where('token response')) }
+      return classifyTokenErrorResponse(response, body, now, where('token response'))
+    },
+
+    async fetchAccount(tokens, signal) {
+      const response = await getWithToken(deps.http, userinfo, tokens.access_token, provider.headers, signal)
+      if (response.status !== 200) return undefined
+      const info = await readObject(response)
+      return account({ sub: str(info, 'sub'), name: str(info, 'name'), email: str(info, 'email'), picture: str(info, 'picture') })
+    },
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Request and response plumbing shared by the dialects that do not go through oauth4webapi:
+ * sending fields as JSON, form or multipart, reading a JSON or form-encoded answer, and
+ * mapping a provider's renamed fields onto RFC 8628's.
+ */
+import { isJsonObject, type JsonObject } from '../assert'
+import { parseDeviceAuthorization } from '../device-authorization'
+import { readJsonBody } from '../http'
+import { cleanText } from '../redact'
+import type { DeviceAuthorization, FetchLike } from '../types'
+
+export type BodyEncoding = 'json' | 'form' | 'multipart'
+
+/** POSTs `fields` to `url` in `encoding`, asking for JSON back. */
+export function postFields(
+  http: FetchLike,
+  url: string,
+  fields: Readonly<Record<string, string | undefined>>,
+  options: { encoding: BodyEncoding; headers?: Readonly<Record<string, string>> | undefined; signal?: AbortSignal | undefined },
+): Promise<Response> {
+  const present = Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== undefined)
+  const headers: Record<string, string> = { accept: 'application/json', ...options.headers }
+  let body: BodyInit
+  if (options.encoding === 'json') {
+    headers['content-type'] = 'application/json'
+    body = JSON.stringify(Object.fromEntries(present))
+  } else if (options.encoding === 'form') {
+    headers['content-type'] = 'application/x-www-form-urlencoded'
+    body = new URLSearchParams(present).toString()
+  } else {
+    // fetch sets the multipart boundary itself.
+    const form = new FormData()
+    for (const [key, value] of present) form.append(key, value)
+    body = form
+  }
+  return http(url, { method: 'POST', headers, body, ...(options.signal === undefined ? {} : { signal: options.signal }) })
+}
+
+/** GETs `url` with a Bearer token, asking for JSON. */
+export function getWithToken(http: FetchLike, url: string, token: string, headers: Readonly<Record<string, string>> | undefined, signal: AbortSignal | undefined): Promise<Response> {
+  return http(url, { method: 'GET', headers: { accept: 'application/json', ...headers, authorization: `Bearer ${token}` }, ...(signal === undefined ? {} : { signal }) })
+}
+
+/** The body as a JSON object, also when a provider answered form-encoded (GitHub without `Accept`). */
+export async function readObject(response: Response): Promise<JsonObject | undefined> {
+  const type = response.headers.get('content-type') ?? ''
+  if (type.includes('application/x-www-form-urlencoded')) {
+    return Object.fromEntries(new URLSearchParams(await response.clone().text()))
+  }
+  const body = await readJsonBody(response)
+  return isJsonObject(body) ? body : undefined
+}
+
+/**
+ * A device authorization response in a provider's own spelling: `verification_url` (Google,
+ * Trakt) is taken as `verification_uri`, `message` (Microsoft) is kept, cleaned.
+ */
+export function parseProviderCode(body: JsonObject | undefined, receivedAt: number, where: string, complete?: (code: DeviceAuthorization) => string): DeviceAuthorization {
+  const renamed = body && body['verification_uri'] === undefined && body['verification_url'] !== undefined ? { ...body, verification_uri: body['verification_url'] } : body
+  let code = parseDeviceAuthorization(renamed ?? null, receivedAt, where)
+  if (code.verification_uri_complete === undefined && complete) {
+    code = parseDeviceAuthorization({ ...renamed, verification_uri_complete: complete(code) }, receivedAt, where)
+  }
+  const message = typeof body?.['message'] === 'string' ? cleanText(body['message'], 500) : undefined
+  return message ? { ...code, message } : code
+}
+
+/** `name` from a profile object, as a non-empty string, or undefined. */
+export function str(object: unknown, name: string): string | undefined {
+  if (!isJsonObject(object)) return undefined
+  const value = object[name]
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value)
+  return typeof value === 'string' && value !== '' ? value : undefined
+}
+
+/** An `Account` without undefined members. */
+export function account(fields: { sub?: string | undefined; name?: string | undefined; email?: string | undefined; picture?: string | undefined }) {
+  const out = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as { sub?: string; name?: string; email?: string; picture?: string }
+  return Object.keys(out).length > 0 ? out : undefined
+}
