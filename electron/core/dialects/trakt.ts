@@ -60,6 +60,10 @@ export function createTraktDialect(provider: TraktProvider, deps: DialectDeps): 
       )
       const now = deps.clock.now()
       if (response.status === 200) return { kind: 'authorized', tokens: parseTokenSet(await readObject(response), now, where('token response')) }
+      // Trakt's 400 ("pending") has an empty body; an HTML page there is a proxy or firewall talking.
+      if (response.status === 400 && /text\/html/i.test(response.headers.get('content-type') ?? '') && (await response.clone().text()).trim() !== '') {
+        throw new LinkscreenError(ErrorCode.InvalidResponse, `${where('token response')}: HTTP 400 with an HTML page instead of Trakt's empty "pending" answer (a proxy or firewall?)`, { status: 400 })
+      }
       const known = STATUS[response.status]
       if (known) return known
       if (response.status >= 500) return { kind: 'transient', reason: `HTTP ${response.status}` }

@@ -4,6 +4,7 @@
  * mapping a provider's renamed fields onto RFC 8628's.
  */
 import { isJsonObject, type JsonObject } from '../assert'
+import { ErrorCode, LinkscreenError } from '../errors'
 import { parseDeviceAuthorization } from '../device-authorization'
 import { readJsonBody } from '../http'
 import { cleanText } from '../redact'
@@ -56,7 +57,10 @@ export async function readObject(response: Response): Promise<JsonObject | undef
  * Trakt) is taken as `verification_uri`, `message` (Microsoft) is kept, cleaned.
  */
 export function parseProviderCode(body: JsonObject | undefined, receivedAt: number, where: string, complete?: (code: DeviceAuthorization) => string): DeviceAuthorization {
-  const renamed = body && body['verification_uri'] === undefined && body['verification_url'] !== undefined ? { ...body, verification_uri: body['verification_url'] } : body
+  if (body && body['verification_uri'] === undefined && body['verification_url'] === undefined) {
+    throw new LinkscreenError(ErrorCode.InvalidResponse, `${where}: "verification_url" (or "verification_uri") is missing`)
+  }
+  const renamed = body && body['verification_uri'] === undefined ? { ...body, verification_uri: body['verification_url'] } : body
   let code = parseDeviceAuthorization(renamed ?? null, receivedAt, where)
   if (code.verification_uri_complete === undefined && complete) {
     code = parseDeviceAuthorization({ ...renamed, verification_uri_complete: complete(code) }, receivedAt, where)
