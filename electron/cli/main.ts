@@ -5,6 +5,7 @@
  *   linkscreen login --provider <id> [--config F] [--scope S] [--json] [--renew N]
  *                    [--show-token] [--timeout SECONDS] [--verbose]
  *   linkscreen providers [--config F] [--json]
+ *   linkscreen register --provider <id> [--name N] [--config F] [--json]
  *
  * Exit status: 0 authorized, 2 denied, 3 expired, 4 usage or configuration error,
  * 1 anything else, 130 interrupted (Ctrl-C).
@@ -13,6 +14,8 @@ import { parseArgs } from 'node:util'
 import { ErrorCode, LinkscreenError, isLinkscreenError } from '../core/errors'
 import { PRESETS, findProvider, type Config, type ProviderConfig } from '../core/config'
 import { createDialect } from '../core/dialects'
+import { discover } from '../core/dialects/oidc'
+import { registerDeviceClient } from '../core/registration'
 import { runDeviceFlow, type FlowResult } from '../core/flow'
 import { createHttp } from '../core/http'
 import { loadConfig } from '../adapters/config-file'
@@ -37,6 +40,7 @@ const USAGE = `Usage:
   linkscreen login --provider <id> [--config FILE] [--scope SCOPE] [--json] [--renew N]
                    [--show-token] [--timeout SECONDS] [--verbose]
   linkscreen providers [--config FILE] [--json]
+  linkscreen register --provider <id> [--name NAME] [--config FILE] [--json]
 
 The configuration is read from --config, else $LINKSCREEN_CONFIG, else providers.json in
 your config folder. The built-in "demo" provider always exists.
@@ -79,6 +83,7 @@ function parse(argv: readonly string[]) {
         'show-token': { type: 'boolean', default: false },
         timeout: { type: 'string' },
         verbose: { type: 'boolean', default: false },
+        name: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     })
@@ -113,6 +118,35 @@ async function listProviders(io: Io, configPath: string | undefined, env: NodeJS
       for (const p of presets) io.stdout.write(`  ${p.id.padEnd(20)} ${p.dialect.padEnd(12)} ${p.name}: needs ${p.needs.join(' and ')}\n`)
     }
   }
+  return 0
+}
+
+/**
+ * Registers a public device client at an `oidc` provider's registration endpoint (RFC 7591)
+ * and prints its client id. An initial access token, where the server wants one, comes from
+ * `LINKSCREEN_REGISTRATION_TOKEN`.
+ */
+async function register(io: Io, values: ReturnType<typeof parse>['values'], env: NodeJS.ProcessEnv, signal: AbortSignal | undefined): Promise<number> {
+  if (!values.provider) throw new UsageError('--provider is required')
+  const { config, path } = await loadConfig({ configPath: values.config, env })
+  const provider = findConfigured(config, path, values.provider)
+  if (provider.dialect !== 'oidc') {
+    throw new LinkscreenError(ErrorCode.Config, `"${provider.id}" uses the ${provider.dialect} dialect; registration needs an oidc provider (its discovery names the registration endpoint)`)
+  }
+  const http = createHttp({ fetch: createNodeFetch(env), clock: systemClock })
+  const metadata = await discover(provider, { http, clock: systemClock }, signal)
+  if (typeof metadata.registration_endpoint !== 'string') {
+    throw new LinkscreenError(ErrorCode.InvalidResponse, `${provider.id}: the issuer's metadata has no "registration_endpoint"`)
+  }
+  const name = values.name ?? `Linkscreen on ${hostname()}`
+  const client = await registerDeviceClient(
+    http,
+    metadata.registration_endpoint,
+    { name, scope: provider.scope, accessToken: env['LINKSCREEN_REGISTRATION_TOKEN'] || undefined, signal },
+    provider.id,
+  )
+  if (values.json) io.stdout.write(`${JSON.stringify({ event: 'registered', provider: provider.id, client_id: client.client_id, client_name: client.client_name ?? name })}\n`)
+  else io.stdout.write(`${client.client_id}\n`)
   return 0
 }
 
@@ -226,6 +260,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`)
     if (command === 'login') return await login(io, values, env, options.signal)
     if (command === 'providers') return await listProviders(io, values.config, env, values.json)
+    if (command === 'register') return await register(io, values, env, options.signal)
     throw new UsageError(command ? `unknown command "${command}"` : 'no command given')
   } catch (error) {
     const usage = error instanceof UsageError
