@@ -51,7 +51,6 @@ export const providerSchema = z.discriminatedUnion('dialect', [
   z.strictObject({
     ...common,
     dialect: z.literal('trakt'),
-    clientSecret: requiredSecret('Trakt'),
     staging: z.boolean().optional(),
     baseUrl: secureUrl.optional(),
   }),
@@ -115,7 +114,7 @@ export const PRESETS: readonly { readonly dialect: Dialect; readonly name: strin
   { dialect: 'github', name: 'GitHub', needs: ['clientId'] },
   { dialect: 'google', name: 'Google', needs: ['clientId', 'clientSecret'] },
   { dialect: 'microsoft', name: 'Microsoft', needs: ['clientId'] },
-  { dialect: 'trakt', name: 'Trakt', needs: ['clientId', 'clientSecret'] },
+  { dialect: 'trakt', name: 'Trakt', needs: ['clientId'] },
 ]
 
 /** `providers[0].endpoints.token` */

@@ -3,9 +3,11 @@
  * headers on API calls; `verification_url` instead of `verification_uri`; the token poll sends
  * the device code as `code`, and its HTTP status is the protocol:
  * 200 tokens, 400 pending, 404 invalid code, 409 already used, 410 expired, 418 denied,
- * 429 slow down. Error bodies may be empty or not JSON, so only the status is read.
+ * 429 slow down (with `Retry-After`). Error bodies may be empty or not JSON, so only the status is read.
+ * The client secret is sent when configured (Trakt has deprecated it for this flow).
  */
 import { ErrorCode, LinkscreenError } from '../errors'
+import { retryAfterMs } from '../http'
 import { parseTokenSet } from '../token-response'
 import type { Dialect, PollOutcome } from '../types'
 import type { DialectDeps } from './standard'
@@ -18,7 +20,8 @@ export const TRAKT_STAGING = 'https://api-staging.trakt.tv'
 export interface TraktProvider {
   readonly id: string
   readonly clientId: string
-  readonly clientSecret: string
+  /** Deprecated by Trakt for the device flow, but still sent when configured. */
+  readonly clientSecret?: string | undefined
   readonly staging?: boolean | undefined
   /** Overrides the API base (tests point it at a simulator). */
   readonly baseUrl?: string | undefined
@@ -31,7 +34,6 @@ const STATUS: Readonly<Record<number, PollOutcome>> = {
   409: { kind: 'error', error: 'code_already_used', description: 'this code was already used' },
   410: { kind: 'expired' },
   418: { kind: 'denied' },
-  429: { kind: 'slow_down' },
 }
 
 export function createTraktDialect(provider: TraktProvider, deps: DialectDeps): Dialect {
@@ -63,6 +65,10 @@ export function createTraktDialect(provider: TraktProvider, deps: DialectDeps): 
       // Trakt's 400 ("pending") has an empty body; an HTML page there is a proxy or firewall talking.
       if (response.status === 400 && /text\/html/i.test(response.headers.get('content-type') ?? '') && (await response.clone().text()).trim() !== '') {
         throw new LinkscreenError(ErrorCode.InvalidResponse, `${where('token response')}: HTTP 400 with an HTML page instead of Trakt's empty "pending" answer (a proxy or firewall?)`, { status: 400 })
+      }
+      if (response.status === 429) {
+        const retry = retryAfterMs(response.headers, now)
+        return retry === undefined ? { kind: 'slow_down' } : { kind: 'rate_limited', retryAfterMs: retry }
       }
       const known = STATUS[response.status]
       if (known) return known

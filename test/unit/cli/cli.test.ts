@@ -57,7 +57,7 @@ describe('linkscreen providers', () => {
         { id: 'github', name: 'GitHub', dialect: 'github', needs: ['clientId'] },
         { id: 'google', name: 'Google', dialect: 'google', needs: ['clientId', 'clientSecret'] },
         { id: 'microsoft', name: 'Microsoft', dialect: 'microsoft', needs: ['clientId'] },
-        { id: 'trakt', name: 'Trakt', dialect: 'trakt', needs: ['clientId', 'clientSecret'] },
+        { id: 'trakt', name: 'Trakt', dialect: 'trakt', needs: ['clientId'] },
       ],
     })
   })

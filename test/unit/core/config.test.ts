@@ -49,7 +49,6 @@ describe('provider configuration', () => {
     ['an ill-typed clientId', withProvider({ clientId: 12 }), 'providers.json: providers[0].clientId: Invalid input: expected string, received number'],
     ['an unknown dialect', withProvider({ dialect: 'saml' }), 'providers.json: providers[0].dialect: unknown dialect; expected one of "oauth2", "oidc", "better-auth", "trakt", "api-v1", "github", "google", "microsoft"'],
     ['a Google preset without its secret', withProvider({ dialect: 'google', issuer: undefined }), 'providers.json: providers[0].clientSecret: Google requires a clientSecret'],
-    ['a Trakt preset without its secret', withProvider({ dialect: 'trakt', issuer: undefined }), 'providers.json: providers[0].clientSecret: Trakt requires a clientSecret'],
     ['a Microsoft tenant with illegal characters', withProvider({ dialect: 'microsoft', issuer: undefined, tenant: 'contoso/../x' }), 'providers.json: providers[0].tenant: must be "common", "organizations", "consumers", a tenant GUID or a domain name'],
     ['an api-v1 provider with an unknown body encoding', withProvider({ dialect: 'api-v1', issuer: undefined, baseUrl: 'https://api.example', bodyEncoding: 'xml' }), 'providers.json: providers[0].bodyEncoding: Invalid option: expected one of "json"|"form"|"multipart"'],
     ['an oidc provider without issuer', withProvider({ issuer: undefined }), 'providers.json: providers[0].issuer: Invalid input: expected string, received undefined'],
