@@ -173,6 +173,12 @@ export class DeviceCodes {
     this.decidable(userCode).state = 'denied'
   }
 
+  /** Another device redeems the approved code first: later polls see `redeemed`. */
+  redeemElsewhere(userCode: string): void {
+    const code = this.decidable(userCode)
+    code.state = 'redeemed'
+  }
+
   /** The provider loses the code (restarted, or purged it): later polls find nothing. */
   forget(userCode: string): void {
     const code = this.byUser.get(normalizeUserCode(userCode))

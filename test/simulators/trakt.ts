@@ -19,7 +19,7 @@ import { DeviceCodes, Tokens, randomChars, randomHex, settings, unixSeconds, typ
 const ACCESS_TOKEN_SECONDS = 7 * 24 * 3600
 
 /** Starts a Trakt simulator on 127.0.0.1. */
-export async function startTraktSimulator(opts: SimulatorOptions = {}): Promise<Simulator & { forget(userCode: string): void }> {
+export async function startTraktSimulator(opts: SimulatorOptions = {}): Promise<Simulator & { forget(userCode: string): void; redeemElsewhere(userCode: string): void }> {
   const config = settings(opts)
   const codes = new DeviceCodes(config, () => randomChars('0123456789ABCDEF', 8))
   const tokens = new Tokens()
@@ -137,5 +137,6 @@ export async function startTraktSimulator(opts: SimulatorOptions = {}): Promise<
     approve: (userCode, user) => codes.approve(userCode, user),
     deny: (userCode) => codes.deny(userCode),
     forget: (userCode) => codes.forget(userCode),
+    redeemElsewhere: (userCode) => codes.redeemElsewhere(userCode),
   }
 }

@@ -29,12 +29,21 @@ export function postFields(
     headers['content-type'] = 'application/x-www-form-urlencoded'
     body = new URLSearchParams(present).toString()
   } else {
-    // fetch sets the multipart boundary itself.
-    const form = new FormData()
-    for (const [key, value] of present) form.append(key, value)
-    body = form
+    // Built by hand: a FormData from one fetch implementation is not always understood by another.
+    // A boundary that occurs in no value (RFC 2046 §5.1.1); deterministic, as the core has no randomness.
+    let boundary = '----linkscreen-form-boundary'
+    for (let n = 0; present.some(([k, v]) => k.includes(boundary) || v.includes(boundary)); n++) boundary = `----linkscreen-form-boundary-${n}`
+    headers['content-type'] = `multipart/form-data; boundary=${boundary}`
+    body = multipart(present, boundary)
   }
   return http(url, { method: 'POST', headers, body, ...(options.signal === undefined ? {} : { signal: options.signal }) })
+}
+
+/** A multipart/form-data body of text fields (RFC 7578). */
+export function multipart(fields: readonly (readonly [string, string])[], boundary: string): string {
+  const quote = (name: string): string => name.replace(/["\r\n\\]/g, (c) => encodeURIComponent(c))
+  const parts = fields.map(([name, value]) => `--${boundary}\r\ncontent-disposition: form-data; name="${quote(name)}"\r\n\r\n${value}\r\n`)
+  return `${parts.join('')}--${boundary}--\r\n`
 }
 
 /** GETs `url` with a Bearer token, asking for JSON. */
