@@ -82,6 +82,10 @@ export interface Dialect {
   poll(authorization: DeviceAuthorization, signal?: AbortSignal): Promise<PollOutcome>
   /** Who signed in, when the provider can tell; never throws for a missing profile. */
   fetchAccount?(tokens: TokenSet, signal?: AbortSignal): Promise<Account | undefined>
+  /** Exchanges a refresh token for a fresh token set (RFC 6749 §6, or the provider's own endpoint). */
+  refresh?(refreshToken: string, signal?: AbortSignal): Promise<TokenSet>
+  /** Revokes a token at the provider (RFC 7009, or the provider's own endpoint). */
+  revoke?(tokens: TokenSet, signal?: AbortSignal): Promise<void>
   /** Things the user should know about this configuration (e.g. a scope the provider will refuse). */
   readonly warnings?: readonly string[]
 }

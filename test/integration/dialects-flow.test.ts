@@ -215,3 +215,30 @@ describe('provider specifics', () => {
     }
   })
 })
+
+describe('Trakt token life cycle against the simulator', () => {
+  it('refreshes with a single-use refresh token, then revokes', async () => {
+    const sim = await startTraktSimulator({ interval: 1 })
+    try {
+      const config = await configWith(CASES[0]!.provider(sim))
+      const run = login(config, ['--show-token'])
+      sim.approve(String((await run.cap.waitForEvent('code'))['user_code']), { login: 'ada', name: 'Ada' })
+      expect(await run.exit).toBe(0)
+      const tokens = run.cap.events().at(-1)?.['tokens'] as { access_token: string; refresh_token: string }
+
+      const { createTraktDialect } = await import('../../electron/core/dialects/trakt')
+      const { createHttp } = await import('../../electron/core/http')
+      const { systemClock } = await import('../../electron/adapters/system-clock')
+      const trakt = createTraktDialect({ id: 'p', clientId: DEFAULT_CLIENT_ID, clientSecret: DEFAULT_CLIENT_SECRET, baseUrl: sim.origin }, { http: createHttp({ fetch, clock: systemClock }), clock: systemClock })
+      const fresh = await trakt.refresh!(tokens.refresh_token)
+      expect(fresh.access_token).not.toBe(tokens.access_token)
+      expect(fresh.refresh_token).toEqual(expect.any(String))
+      await expect(trakt.refresh!(tokens.refresh_token)).rejects.toMatchObject({ code: 'oauth_error', oauthError: 'invalid_grant' })
+      expect(await trakt.fetchAccount!(fresh)).toMatchObject({ sub: 'ada', name: 'Ada' })
+      await trakt.revoke!(fresh)
+      expect(await trakt.fetchAccount!(fresh)).toBeUndefined()
+    } finally {
+      await sim.close()
+    }
+  })
+})

@@ -5,6 +5,7 @@
  * 200 tokens, 400 pending, 404 invalid code, 409 already used, 410 expired, 418 denied,
  * 429 slow down (with `Retry-After`). Error bodies may be empty or not JSON, so only the status is read.
  * The client secret is sent when configured (Trakt has deprecated it for this flow).
+ * Refresh is `POST /oauth/token` (grant `refresh_token`), revocation `POST /oauth/revoke`.
  */
 import { ErrorCode, LinkscreenError } from '../errors'
 import { retryAfterMs } from '../http'
@@ -74,6 +75,34 @@ export function createTraktDialect(provider: TraktProvider, deps: DialectDeps): 
       if (known) return known
       if (response.status >= 500) return { kind: 'transient', reason: `HTTP ${response.status}` }
       throw new LinkscreenError(ErrorCode.InvalidResponse, `${where('token response')}: unexpected HTTP ${response.status}`, { status: response.status })
+    },
+
+    async refresh(refreshToken, signal) {
+      const response = await postFields(
+        deps.http,
+        `${base}/oauth/token`,
+        {
+          refresh_token: refreshToken,
+          client_id: provider.clientId,
+          client_secret: provider.clientSecret,
+          redirect_uri: 'urn:ietf:wg:oauth:2.0:oob',
+          grant_type: 'refresh_token',
+        },
+        { encoding: 'json', headers, signal },
+      )
+      const now = deps.clock.now()
+      if (response.status !== 200) return failedResponse(response, where('token refresh'))
+      return parseTokenSet(await readObject(response), now, where('token refresh response'))
+    },
+
+    async revoke(tokens, signal) {
+      const response = await postFields(
+        deps.http,
+        `${base}/oauth/revoke`,
+        { token: tokens.access_token, client_id: provider.clientId, client_secret: provider.clientSecret },
+        { encoding: 'json', headers, signal },
+      )
+      if (response.status !== 200) return failedResponse(response, where('token revocation'))
     },
 
     async fetchAccount(tokens, signal) {
