@@ -6,6 +6,7 @@
  *                    [--show-token] [--timeout SECONDS] [--verbose]
  *   linkscreen providers [--config F] [--json]
  *   linkscreen register --provider <id> [--name N] [--config F] [--json]
+ *   linkscreen serve [--port P] [--config F] [--provider ID] [--kiosk]
  *
  * Exit status: 0 authorized, 2 denied, 3 expired, 4 usage or configuration error,
  * 1 anything else, 130 interrupted (Ctrl-C).
@@ -22,6 +23,8 @@ import { loadConfig } from '../adapters/config-file'
 import { createNodeFetch } from '../adapters/node-fetch'
 import { systemClock } from '../adapters/system-clock'
 import { humanReporter, jsonReporter, type Io } from './output'
+import { startServe } from './serve'
+import { FlowService, type ProviderEntry } from '../services/flow-service'
 import { hostname, platform, release, arch } from 'node:os'
 import { createRequire } from 'node:module'
 
@@ -41,6 +44,7 @@ const USAGE = `Usage:
                    [--show-token] [--timeout SECONDS] [--verbose]
   linkscreen providers [--config FILE] [--json]
   linkscreen register --provider <id> [--name NAME] [--config FILE] [--json]
+  linkscreen serve [--port P] [--config FILE] [--provider ID] [--kiosk]
 
 The configuration is read from --config, else $LINKSCREEN_CONFIG, else providers.json in
 your config folder. The built-in "demo" provider always exists.
@@ -84,6 +88,8 @@ function parse(argv: readonly string[]) {
         timeout: { type: 'string' },
         verbose: { type: 'boolean', default: false },
         name: { type: 'string' },
+        port: { type: 'string' },
+        kiosk: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     })
@@ -150,6 +156,57 @@ async function register(io: Io, values: ReturnType<typeof parse>['values'], env:
   return 0
 }
 
+/**
+ * Serves the sign-in screen to browsers until cancelled. The first line on stdout is the URL
+ * to open, with its secret.
+ */
+async function serve(io: Io, values: ReturnType<typeof parse>['values'], env: NodeJS.ProcessEnv, signal: AbortSignal | undefined): Promise<number> {
+  const port = wholeNumber(values.port, '--port', 0, 65_535) ?? 0
+  const { config, path } = await loadConfig({ configPath: values.config, env })
+  if (values.provider !== undefined && values.provider !== DEMO_PROVIDER.id) findConfigured(config, path, values.provider)
+  const clock = systemClock
+  const http = createHttp({ fetch: createNodeFetch(env), clock })
+  const demo = lazyDemo()
+  const providers: ProviderEntry[] = [
+    { view: { id: DEMO_PROVIDER.id, name: DEMO_PROVIDER.name, dialect: DEMO_PROVIDER.dialect, builtIn: true }, resolve: demo.provider },
+    ...config.providers.map((p) => ({ view: { id: p.id, name: p.name ?? p.id, dialect: p.dialect, builtIn: false }, resolve: async () => p })),
+  ]
+  const service = new FlowService({ providers, deps: { http, clock } })
+  const handle = await startServe({
+    service,
+    port,
+    info: { kiosk: values.kiosk, fixedProvider: values.provider ?? null, locale: Intl.DateTimeFormat().resolvedOptions().locale, host: 'serve' },
+  })
+  io.stdout.write(`${handle.url}\n`)
+  io.stderr.write('linkscreen: serving the sign-in screen on 127.0.0.1 (tokens stay in this process, in memory); Ctrl-C stops\n')
+  await new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve()
+    signal?.addEventListener('abort', () => resolve(), { once: true })
+  })
+  await service.close()
+  await handle.close()
+  await demo.stop()
+  return 0
+}
+
+/** The demo provider, started on first use and stopped with the command. */
+function lazyDemo(): { provider: () => Promise<ProviderConfig>; stop: () => Promise<void> } {
+  let started: Promise<{ config: ProviderConfig; close: () => Promise<void> }> | undefined
+  return {
+    provider: async () => {
+      started ??= import('../demo/demo-server').then(async ({ startDemoServer }) => {
+        const demo = await startDemoServer({ quiet: true })
+        const config: ProviderConfig = { ...DEMO_PROVIDER, id: 'demo' as never, issuer: demo.issuer, clientId: demo.clientId, scope: DEMO_SCOPE }
+        return { config, close: () => demo.close() }
+      })
+      return (await started).config
+    },
+    stop: async () => {
+      if (started) await (await started).close()
+    },
+  }
+}
+
 const EXIT_FOR: Record<FlowResult['status'], number> = {
   authorized: EXIT.authorized,
   denied: EXIT.denied,
@@ -175,12 +232,9 @@ async function login(io: Io, values: ReturnType<typeof parse>['values'], env: No
   })
 
   let provider: ProviderConfig
-  let stopDemo: (() => Promise<void>) | undefined
+  const demo = lazyDemo()
   if (providerId === DEMO_PROVIDER.id) {
-    const { startDemoServer } = await import('../demo/demo-server')
-    const demo = await startDemoServer({ quiet: true })
-    stopDemo = () => demo.close()
-    provider = { ...DEMO_PROVIDER, id: 'demo' as never, issuer: demo.issuer, clientId: demo.clientId, scope: DEMO_SCOPE }
+    provider = await demo.provider()
   } else {
     const { config, path } = await loadConfig({ configPath: values.config, env })
     provider = findConfigured(config, path, providerId)
@@ -240,7 +294,7 @@ async function login(io: Io, values: ReturnType<typeof parse>['values'], env: No
     reporter.close()
     if (timer) clearTimeout(timer)
     outer?.removeEventListener('abort', onOuter)
-    await stopDemo?.()
+    await demo.stop()
   }
 }
 
@@ -261,6 +315,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     if (command === 'login') return await login(io, values, env, options.signal)
     if (command === 'providers') return await listProviders(io, values.config, env, values.json)
     if (command === 'register') return await register(io, values, env, options.signal)
+    if (command === 'serve') return await serve(io, values, env, options.signal)
     throw new UsageError(command ? `unknown command "${command}"` : 'no command given')
   } catch (error) {
     const usage = error instanceof UsageError

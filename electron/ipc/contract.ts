@@ -1,0 +1,135 @@
+/**
+ * The one typed contract between the app's back end (the Electron main process, or
+ * `linkscreen serve`) and the renderer. Types and channel names only: nothing here runs.
+ *
+ * The renderer sees view state only. No token, refresh token, ID token or device code ever
+ * appears in any of these types.
+ */
+
+/** Where a sign-in stands. The renderer picks its screen by this, exhaustively. */
+export type FlowStatus =
+  | 'idle' // nothing started: the provider picker
+  | 'starting' // asking the provider for a code
+  | 'waiting' // a code is on screen
+  | 'authorized'
+  | 'denied'
+  | 'expired'
+  | 'error'
+
+/** The latest poll, for the status line. */
+export type PollView = 'pending' | 'slow_down' | 'network_error'
+
+/** Who signed in, as shown. */
+export interface AccountView {
+  /** Stable id: provider id + subject. */
+  readonly id: string
+  readonly providerId: string
+  readonly providerName: string
+  readonly sub: string | null
+  readonly name: string | null
+  readonly email: string | null
+  /** An `https:` (or loopback `http:`) image URL, or null. */
+  readonly picture: string | null
+  readonly scope: string | null
+  /** Milliseconds since the epoch. */
+  readonly signedInAt: number
+}
+
+/** A whole snapshot of the current flow; events carry it whole, never diffs. */
+export interface FlowSnapshot {
+  /** Grows with every snapshot, so a stale one can be told apart. */
+  readonly seq: number
+  readonly status: FlowStatus
+  readonly providerId: string | null
+  readonly providerName: string | null
+  readonly userCode: string | null
+  /** The URL to show as text. Always `https:` (or `http:` to a loopback host). */
+  readonly verificationUri: string | null
+  /** The URL to encode in the QR code (the complete URI when known, else the one above). */
+  readonly qrTarget: string | null
+  /** When the code expires, milliseconds since the epoch; the screen derives its countdown. */
+  readonly expiresAt: number | null
+  /** Seconds between polls. */
+  readonly interval: number | null
+  readonly poll: PollView | null
+  /** A renewal is in progress or the code was renewed this many times. */
+  readonly renewals: number
+  /** A sign-in instruction from the provider (Microsoft), plain text. */
+  readonly providerMessage: string | null
+  /** On `authorized`. */
+  readonly account: AccountView | null
+  /** On `error`: a stable code and a plain message. */
+  readonly error: { readonly code: string; readonly message: string } | null
+}
+
+/** A provider the user can pick. */
+export interface ProviderView {
+  readonly id: string
+  readonly name: string
+  readonly dialect: string
+  readonly builtIn: boolean
+}
+
+/** What the screen needs to know about where it runs. */
+export interface AppInfo {
+  /** Kiosk mode: no "open in browser" or "copy" buttons, no quitting. */
+  readonly kiosk: boolean
+  /** The screen is bound to one provider (`--provider`): no picker. */
+  readonly fixedProvider: string | null
+  /** BCP 47 tag of the system locale, for the string catalogue. */
+  readonly locale: string
+  /** The back end: the Electron app or `linkscreen serve`. */
+  readonly host: 'electron' | 'serve'
+}
+
+/** What anything a user or a provider can cause returns. */
+export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly code: string; readonly message: string }
+
+/** Invoke channels: renderer → back end, each with its request and response. */
+export interface InvokeMap {
+  'app:info': { request: null; response: AppInfo }
+  'providers:list': { request: null; response: readonly ProviderView[] }
+  'auth:state': { request: null; response: FlowSnapshot }
+  'auth:start': { request: { readonly providerId: string }; response: Result<FlowSnapshot> }
+  'auth:cancel': { request: null; response: Result<FlowSnapshot> }
+  'accounts:list': { request: null; response: readonly AccountView[] }
+  'accounts:sign-out': { request: { readonly accountId: string }; response: Result<readonly AccountView[]> }
+  /** Opens the verification page in the system browser (desktop only; `https:` or loopback). */
+  'shell:open-verification': { request: null; response: Result<null> }
+}
+
+/** Events: back end → renderer. */
+export interface EventMap {
+  'auth:snapshot': FlowSnapshot
+  'accounts:changed': readonly AccountView[]
+}
+
+export type InvokeChannel = keyof InvokeMap
+export type EventChannel = keyof EventMap
+
+/** Every invoke channel, for registration and for tests that check none is missing. */
+export const INVOKE_CHANNELS = [
+  'app:info',
+  'providers:list',
+  'auth:state',
+  'auth:start',
+  'auth:cancel',
+  'accounts:list',
+  'accounts:sign-out',
+  'shell:open-verification',
+] as const satisfies readonly InvokeChannel[]
+
+export const EVENT_CHANNELS = ['auth:snapshot', 'accounts:changed'] as const satisfies readonly EventChannel[]
+
+/**
+ * The renderer's view of the back end: one function per invoke channel and a subscription per
+ * event. The preload exposes exactly this on `window.linkscreen`; serve mode implements it
+ * over HTTP and server-sent events.
+ */
+export interface Bridge {
+  invoke<C extends InvokeChannel>(channel: C, request: InvokeMap[C]['request']): Promise<InvokeMap[C]['response']>
+  /** Returns an unsubscribe function. */
+  on<E extends EventChannel>(event: E, listener: (payload: EventMap[E]) => void): () => void
+  /** Connection state of the event stream ('live' or 'reconnecting'); the preload is always live. */
+  onConnection(listener: (state: 'live' | 'reconnecting') => void): () => void
+}

@@ -1,0 +1,104 @@
+/**
+ * Runtime side of the contract: validates every request at the boundary and routes it to the
+ * service. Shared by the Electron IPC handlers and `linkscreen serve`, so both hosts check the
+ * same things the same way.
+ */
+import { z } from 'zod'
+import type { FlowService } from '../services/flow-service'
+import { INVOKE_CHANNELS, type AppInfo, type InvokeChannel, type InvokeMap } from './contract'
+
+/** Largest request accepted, in characters of JSON. */
+export const MAX_REQUEST_CHARS = 4096
+
+const providerId = z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9._-]*$/)
+
+/** Each channel's request schema: `null` for channels that take nothing. Strict: no extra keys. */
+const REQUESTS: { readonly [C in InvokeChannel]: z.ZodType<InvokeMap[C]['request']> } = {
+  'app:info': z.null(),
+  'providers:list': z.null(),
+  'auth:state': z.null(),
+  'auth:start': z.strictObject({ providerId }),
+  'auth:cancel': z.null(),
+  'accounts:list': z.null(),
+  'accounts:sign-out': z.strictObject({ accountId: z.string().min(1).max(400) }),
+  'shell:open-verification': z.null(),
+}
+
+/** A request that breaks the contract: wrong channel, wrong shape, too large. */
+export class ContractError extends Error {
+  override readonly name = 'ContractError'
+  constructor(
+    readonly code: 'unknown_channel' | 'invalid_request' | 'request_too_large',
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export function isInvokeChannel(value: unknown): value is InvokeChannel {
+  return typeof value === 'string' && (INVOKE_CHANNELS as readonly string[]).includes(value)
+}
+
+/** Checks `request` against `channel`'s schema; throws `ContractError` naming the field. */
+export function validateRequest<C extends InvokeChannel>(channel: C, request: unknown): InvokeMap[C]['request'] {
+  let size: number
+  try {
+    size = JSON.stringify(request ?? null).length
+  } catch {
+    throw new ContractError('invalid_request', `${channel}: request is not plain data`)
+  }
+  if (size > MAX_REQUEST_CHARS) throw new ContractError('request_too_large', `${channel}: request larger than ${MAX_REQUEST_CHARS} characters`)
+  const result = REQUESTS[channel].safeParse(request ?? null)
+  if (!result.success) {
+    const issue = result.error.issues[0]
+    const path = issue && issue.path.length > 0 ? `.${issue.path.join('.')}` : ''
+    throw new ContractError('invalid_request', `${channel}: request${path}: ${issue?.message ?? 'invalid'}`)
+  }
+  return result.data
+}
+
+export interface DispatchContext {
+  readonly service: FlowService
+  readonly info: AppInfo
+  /** Opens a URL in the system browser (the host decides how; serve mode cannot). */
+  readonly openExternal?: (url: string) => Promise<void>
+}
+
+/** Validates and runs one invoke. */
+export async function dispatch(context: DispatchContext, channel: unknown, request: unknown): Promise<unknown> {
+  if (!isInvokeChannel(channel)) throw new ContractError('unknown_channel', 'unknown channel')
+  const { service } = context
+  switch (channel) {
+    case 'app:info':
+      validateRequest(channel, request)
+      return context.info
+    case 'providers:list':
+      validateRequest(channel, request)
+      return service.providers()
+    case 'auth:state':
+      validateRequest(channel, request)
+      return service.state()
+    case 'auth:start':
+      return service.start(validateRequest(channel, request).providerId)
+    case 'auth:cancel':
+      validateRequest(channel, request)
+      return service.cancel()
+    case 'accounts:list':
+      validateRequest(channel, request)
+      return service.listAccounts()
+    case 'accounts:sign-out':
+      return service.signOut(validateRequest(channel, request).accountId)
+    case 'shell:open-verification': {
+      validateRequest(channel, request)
+      const target = service.verificationTarget()
+      if (!target) return { ok: false, code: 'no_code', message: 'no code is on screen' }
+      if (context.info.kiosk || !context.openExternal) return { ok: false, code: 'unavailable', message: 'opening a browser is not available here' }
+      await context.openExternal(target)
+      return { ok: true, value: null }
+    }
+    default: {
+      const unreachable: never = channel
+      return unreachable
+    }
+  }
+}

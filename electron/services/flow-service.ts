@@ -1,0 +1,260 @@
+/**
+ * The app's sign-in service, shared by the Electron main process and `linkscreen serve`: it
+ * runs one device flow at a time on the core, keeps the signed-in accounts, and publishes
+ * whole view snapshots. Tokens stay here: nothing it publishes carries one.
+ *
+ * No `electron` import: the host injects the HTTP client, the clock and the providers.
+ */
+import type { ProviderConfig } from '../core/config'
+import { createDialect, type DialectDeps } from '../core/dialects'
+import { ErrorCode, LinkscreenError, isLinkscreenError } from '../core/errors'
+import { runDeviceFlow, type FlowEvent } from '../core/flow'
+import { cleanText } from '../core/redact'
+import type { Account, Dialect, TokenSet } from '../core/types'
+import { isSafeUrl } from '../core/urls'
+import type { AccountView, FlowSnapshot, ProviderView, Result } from '../ipc/contract'
+
+/** A provider as the service knows it: its configuration, or a starter for a built-in one. */
+export interface ProviderEntry {
+  readonly view: ProviderView
+  /** The configuration to run; built-ins (the demo) resolve it on first use. */
+  readonly resolve: () => Promise<ProviderConfig>
+}
+
+export interface FlowServiceOptions {
+  readonly providers: readonly ProviderEntry[]
+  readonly deps: DialectDeps
+  /** How many times an expired, unused code is replaced automatically. Default 2. */
+  readonly renewals?: number
+  /** Makes the dialect (tests may wrap it). */
+  readonly createDialect?: (provider: ProviderConfig, deps: DialectDeps) => Dialect
+}
+
+interface StoredAccount {
+  readonly view: AccountView
+  readonly tokens: TokenSet
+  readonly providerId: string
+}
+
+const IDLE: Omit<FlowSnapshot, 'seq'> = {
+  status: 'idle',
+  providerId: null,
+  providerName: null,
+  userCode: null,
+  verificationUri: null,
+  qrTarget: null,
+  expiresAt: null,
+  interval: null,
+  poll: null,
+  renewals: 0,
+  providerMessage: null,
+  account: null,
+  error: null,
+}
+
+const ok = <T>(value: T): Result<T> => ({ ok: true, value })
+const fail = (code: string, message: string): Result<never> => ({ ok: false, code, message })
+
+/** A safe image URL, or null. */
+function safePicture(url: string | undefined): string | null {
+  if (url === undefined || !URL.canParse(url)) return null
+  return isSafeUrl(new URL(url)) ? url : null
+}
+
+export class FlowService {
+  private snapshot: FlowSnapshot = { ...IDLE, seq: 0 }
+  private controller: AbortController | undefined
+  private running: Promise<void> | undefined
+  private readonly accounts = new Map<string, StoredAccount>()
+  private readonly dialects = new Map<string, Dialect>()
+  private readonly snapshotListeners = new Set<(snapshot: FlowSnapshot) => void>()
+  private readonly accountListeners = new Set<(accounts: readonly AccountView[]) => void>()
+
+  constructor(private readonly options: FlowServiceOptions) {}
+
+  // --- Reading ---
+
+  providers(): readonly ProviderView[] {
+    return this.options.providers.map((p) => p.view)
+  }
+
+  state(): FlowSnapshot {
+    return this.snapshot
+  }
+
+  listAccounts(): readonly AccountView[] {
+    return [...this.accounts.values()].map((a) => a.view)
+  }
+
+  /** The verification URL of the code on screen, for "open in browser" (already checked safe). */
+  verificationTarget(): string | null {
+    return this.snapshot.status === 'waiting' ? this.snapshot.qrTarget : null
+  }
+
+  onSnapshot(listener: (snapshot: FlowSnapshot) => void): () => void {
+    this.snapshotListeners.add(listener)
+    return () => this.snapshotListeners.delete(listener)
+  }
+
+  onAccounts(listener: (accounts: readonly AccountView[]) => void): () => void {
+    this.accountListeners.add(listener)
+    return () => this.accountListeners.delete(listener)
+  }
+
+  // --- Acting ---
+
+  /** Starts a sign-in with `providerId`, cancelling any flow under way. */
+  async start(providerId: string): Promise<Result<FlowSnapshot>> {
+    const entry = this.options.providers.find((p) => p.view.id === providerId)
+    if (!entry) return fail(ErrorCode.UnknownProvider, `unknown provider "${cleanText(providerId, 64)}"`)
+    await this.stop()
+    const controller = new AbortController()
+    this.controller = controller
+    this.publish({ ...IDLE, status: 'starting', providerId, providerName: entry.view.name })
+    this.running = this.run(entry, controller.signal)
+    return ok(this.snapshot)
+  }
+
+  /** Cancels the flow under way and returns to the picker. */
+  async cancel(): Promise<Result<FlowSnapshot>> {
+    await this.stop()
+    this.publish({ ...IDLE })
+    return ok(this.snapshot)
+  }
+
+  /** Removes an account; revokes its token at the provider first when the dialect can. */
+  async signOut(accountId: string): Promise<Result<readonly AccountView[]>> {
+    const account = this.accounts.get(accountId)
+    if (!account) return fail('unknown_account', 'no such account')
+    this.accounts.delete(accountId)
+    this.publishAccounts()
+    const dialect = this.dialects.get(account.providerId)
+    if (dialect?.revoke) {
+      try {
+        await dialect.revoke(account.tokens)
+      } catch (error) {
+        return fail('revocation_failed', `signed out here, but the provider was not reached: ${isLinkscreenError(error) ? error.message : 'unknown error'}`)
+      }
+    }
+    return ok(this.listAccounts())
+  }
+
+  /** Cancels everything; for shutting down. */
+  async close(): Promise<void> {
+    await this.stop()
+  }
+
+  // --- Internals ---
+
+  private async stop(): Promise<void> {
+    this.controller?.abort()
+    this.controller = undefined
+    await this.running
+    this.running = undefined
+  }
+
+  private async dialectFor(entry: ProviderEntry): Promise<Dialect> {
+    const known = this.dialects.get(entry.view.id)
+    if (known) return known
+    const config = await entry.resolve()
+    const dialect = (this.options.createDialect ?? createDialect)(config, this.options.deps)
+    this.dialects.set(entry.view.id, dialect)
+    return dialect
+  }
+
+  private async run(entry: ProviderEntry, signal: AbortSignal): Promise<void> {
+    const base = { providerId: entry.view.id, providerName: entry.view.name }
+    let dialect: Dialect
+    try {
+      dialect = await this.dialectFor(entry)
+    } catch (error) {
+      if (!signal.aborted) this.publishError(base, error)
+      return
+    }
+    const result = await runDeviceFlow({
+      dialect,
+      clock: this.options.deps.clock,
+      renewals: this.options.renewals ?? 2,
+      signal,
+      onEvent: (event) => {
+        if (!signal.aborted) this.apply(entry, event)
+      },
+    })
+    if (result.status === 'cancelled' || signal.aborted) return
+  }
+
+  private apply(entry: ProviderEntry, event: FlowEvent): void {
+    const base = { providerId: entry.view.id, providerName: entry.view.name }
+    switch (event.type) {
+      case 'code':
+      case 'renewed': {
+        const a = event.authorization
+        this.publish({
+          ...IDLE,
+          ...base,
+          status: 'waiting',
+          userCode: a.user_code,
+          verificationUri: a.verification_uri,
+          qrTarget: a.verification_uri_complete ?? a.verification_uri,
+          expiresAt: a.expires_at,
+          interval: a.interval,
+          renewals: event.type === 'renewed' ? event.renewal : 0,
+          providerMessage: a.message ?? null,
+        })
+        return
+      }
+      case 'poll':
+        this.publish({ ...this.snapshot, poll: event.result, interval: event.interval })
+        return
+      case 'authorized': {
+        const view = this.remember(entry, event.tokens, event.account)
+        this.publish({ ...IDLE, ...base, status: 'authorized', account: view })
+        return
+      }
+      case 'denied':
+        this.publish({ ...IDLE, ...base, status: 'denied', error: event.description ? { code: 'access_denied', message: event.description } : null })
+        return
+      case 'expired':
+        this.publish({ ...IDLE, ...base, status: 'expired', renewals: this.snapshot.renewals })
+        return
+      case 'error':
+        this.publishError(base, event.error)
+        return
+    }
+  }
+
+  /** Stores the account (replacing the same provider + subject) and returns its view. */
+  private remember(entry: ProviderEntry, tokens: TokenSet, account: Account | undefined): AccountView {
+    const subject = account?.sub ?? account?.email ?? account?.name ?? `anonymous-${this.accounts.size + 1}`
+    const id = `${entry.view.id}:${subject}`
+    const view: AccountView = {
+      id,
+      providerId: entry.view.id,
+      providerName: entry.view.name,
+      sub: account?.sub ?? null,
+      name: account?.name === undefined ? null : cleanText(account.name, 100),
+      email: account?.email === undefined ? null : cleanText(account.email, 200),
+      picture: safePicture(account?.picture),
+      scope: tokens.scope === undefined ? null : cleanText(tokens.scope, 1000),
+      signedInAt: this.options.deps.clock.now(),
+    }
+    this.accounts.set(id, { view, tokens, providerId: entry.view.id })
+    this.publishAccounts()
+    return view
+  }
+
+  private publishError(base: { providerId: string; providerName: string }, error: unknown): void {
+    const e = isLinkscreenError(error) ? error : new LinkscreenError(ErrorCode.InvalidResponse, 'unexpected failure')
+    this.publish({ ...IDLE, ...base, status: 'error', error: { code: e.code, message: cleanText(e.message, 1000) } })
+  }
+
+  private publish(next: Omit<FlowSnapshot, 'seq'>): void {
+    this.snapshot = { ...next, seq: this.snapshot.seq + 1 }
+    for (const listener of this.snapshotListeners) listener(this.snapshot)
+  }
+
+  private publishAccounts(): void {
+    const list = this.listAccounts()
+    for (const listener of this.accountListeners) listener(list)
+  }
+}
