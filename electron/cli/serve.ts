@@ -53,6 +53,8 @@ export interface ServeHandle {
   /** The URL to open, with its secret. */
   readonly url: string
   readonly port: number
+  /** Ends every open event stream (browsers reconnect by themselves and resync). */
+  disconnectEvents(): void
   close(): Promise<void>
 }
 
@@ -178,6 +180,9 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   return {
     url: `http://127.0.0.1:${port}/${secret}/`,
     port,
+    disconnectEvents: () => {
+      for (const stream of streams) stream.destroy()
+    },
     close: async () => {
       for (const stream of streams) stream.end()
       server.closeAllConnections()
