@@ -1,0 +1,80 @@
+/** The time a code has left: a shrinking ring with mm:ss, announced only at milestones. */
+import { useEffect, useRef, useState } from 'react'
+import { clock, secondsLeft } from '../format/time'
+
+/** Seconds left at which a screen reader hears how long remains. */
+export const MILESTONES = [300, 60, 30, 10, 0] as const
+
+/** Props of {@link Countdown}. */
+export interface CountdownProps {
+  /** When the code expires, ms since the epoch (from the store). */
+  readonly deadline: number
+  /** The countdown's name for screen readers ("Time left"). */
+  readonly label: string
+  /** What to announce at a milestone (`300` → "5 minutes left"). */
+  readonly describe: (seconds: number) => string
+  /** Called once when the time is up. */
+  readonly onExpire?: () => void
+}
+
+/** The lowest milestone already reached, or null above them all. */
+function reached(seconds: number): number | null {
+  let last: number | null = null
+  for (const m of MILESTONES) if (seconds <= m) last = m
+  return last
+}
+
+/**
+ * Counts down to `deadline` on its own timer, once a second. The ring's full length is the time
+ * left when it first rendered; give it a new `key` for a new deadline. A milestone reached
+ * while on screen is announced once through a polite live region; the ticking is not.
+ */
+export function Countdown({ deadline, label, describe, onExpire }: CountdownProps) {
+  const [now, setNow] = useState(() => Date.now())
+  const [total] = useState(() => Math.max(1, secondsLeft(deadline, Date.now())))
+  const left = secondsLeft(deadline, now)
+  const milestone = reached(left)
+  const [announced, setAnnounced] = useState(milestone)
+  const [message, setMessage] = useState('')
+  if (milestone !== announced) {
+    setAnnounced(milestone)
+    if (milestone !== null) setMessage(describe(milestone))
+  }
+
+  useEffect(() => {
+    // Tick just after each whole second before the deadline, so mm:ss never lags behind.
+    let timer = 0
+    const tick = (): void => {
+      const at = Date.now()
+      setNow(at)
+      const untilNextSecond = (deadline - at) % 1000
+      timer = window.setTimeout(tick, untilNextSecond > 0 ? untilNextSecond + 5 : 1000)
+    }
+    tick()
+    return () => window.clearTimeout(timer)
+  }, [deadline])
+  const onExpireRef = useRef(onExpire)
+  useEffect(() => {
+    onExpireRef.current = onExpire
+  })
+  const expired = left === 0
+  useEffect(() => {
+    if (expired) onExpireRef.current?.()
+  }, [expired])
+
+  const fraction = Math.min(1, left / total)
+  return (
+    <div className={`countdown${left <= 60 ? ' countdown--low' : ''}`} role="group" aria-label={label}>
+      <svg className="countdown__ring" viewBox="0 0 100 100" aria-hidden="true">
+        <circle className="countdown__track" cx="50" cy="50" r="44" />
+        <circle className="countdown__arc" cx="50" cy="50" r="44" pathLength={1} strokeDasharray="1 1" strokeDashoffset={1 - fraction} transform="rotate(-90 50 50)" />
+      </svg>
+      <span className={`countdown__time${left >= 3600 ? ' countdown__time--hours' : ''}`} role="timer">
+        {clock(left)}
+      </span>
+      <span className="sr-only" aria-live="polite">
+        {message}
+      </span>
+    </div>
+  )
+}

@@ -1,0 +1,18 @@
+/** One line saying what the sign-in is doing now. */
+
+/** Props of {@link StatusLine}. */
+export interface StatusLineProps {
+  readonly text: string
+  /** `busy` shows a pulse (still working); `warning` marks trouble (slow down, reconnecting). */
+  readonly tone: 'busy' | 'warning'
+}
+
+/** A polite status region: changes are announced, without interrupting. */
+export function StatusLine({ text, tone }: StatusLineProps) {
+  return (
+    <p className={`status-line status-line--${tone}`} role="status">
+      <span className="status-line__mark" aria-hidden="true" />
+      {text}
+    </p>
+  )
+}

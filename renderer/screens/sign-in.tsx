@@ -1,0 +1,121 @@
+/**
+ * The sign-in screen (`starting` and `waiting`): QR code, URL, the huge user code, the countdown
+ * and what is happening now. On a desktop it can also open the page or copy the code.
+ */
+import { useState } from 'react'
+import { useShallow } from 'zustand/react/shallow'
+import { useActions } from '../actions'
+import { Countdown } from '../components/countdown'
+import { FocusButton } from '../components/focus-button'
+import { QrCode } from '../components/qr-code'
+import { Screen } from '../components/screen'
+import { StatusLine } from '../components/status-line'
+import { UserCode } from '../components/user-code'
+import { useBack } from '../focus/use-back'
+import { spellCode } from '../format/user-code'
+import { safeUrl } from '../format/urls'
+import type { Translate } from '../i18n/translate'
+import { useT } from '../i18n/use-t'
+import { useStore, type State } from '../store'
+import { NoticeSlot } from './notice-slot'
+import { SignInSteps } from './sign-in-steps'
+import { statusOf } from './sign-in-status'
+
+/** Shows the code to enter elsewhere; Back cancels and returns to the picker (unless fixed). */
+export function SignInScreen() {
+  const t = useT()
+  const actions = useActions()
+  const flow = useStore(
+    useShallow((s) => ({
+      status: s.flow.status,
+      providerName: s.flow.providerName ?? fixedName(s),
+      userCode: s.flow.userCode,
+      verificationUri: s.flow.verificationUri,
+      qrTarget: s.flow.qrTarget,
+      expiresAt: s.flow.expiresAt,
+      poll: s.flow.poll,
+      renewals: s.flow.renewals,
+      providerMessage: s.flow.providerMessage,
+    })),
+  )
+  const connection = useStore((s) => s.connection)
+  const kiosk = useStore((s) => s.app?.kiosk ?? true)
+  const fixed = useStore((s) => s.app?.fixedProvider ?? null)
+  const failed = useStore((s) => s.notice !== null)
+  const [expiredAt, setExpiredAt] = useState<number | null>(null)
+  const [copied, setCopied] = useState<string | null>(null)
+  useBack(fixed ? null : () => void actions.backToPicker())
+
+  const qr = safeUrl(flow.qrTarget)
+  const shownUrl = qr ? safeUrl(flow.verificationUri) : null
+  const code = flow.status === 'waiting' ? flow.userCode : null
+  const renewing = code !== null && expiredAt !== null && expiredAt === flow.expiresAt
+  const line = statusOf({ connection, status: flow.status, poll: flow.poll, renewing })
+  const provider = flow.providerName
+  const copy = (value: string): void => {
+    void actions.copyCode(value).then((ok) => setCopied(ok ? value : null))
+  }
+
+  const status = (
+    <div className="sign-in__status">
+      {code && flow.expiresAt !== null && (
+        <Countdown key={flow.expiresAt} deadline={flow.expiresAt} label={t('countdown.label')} describe={(s) => describeLeft(t, s)} onExpire={() => setExpiredAt(flow.expiresAt)} />
+      )}
+      <div className="sign-in__status-text">
+        <StatusLine text={t(line.key, { provider })} tone={line.tone} />
+        {code && flow.renewals > 0 && <p className="sign-in__renewed">{t('signIn.renewed', { count: flow.renewals })}</p>}
+      </div>
+    </div>
+  )
+  const withQr = qr !== null && code !== null
+
+  return (
+    <Screen name="sign-in" title={t('signIn.title', { provider })} focusKey={code ?? failed}>
+      <div className={`sign-in__body${withQr ? ' sign-in__body--qr' : ''}`}>
+        {withQr && (
+          <div className="sign-in__side">
+            <QrCode value={qr.href} label={t('signIn.qrLabel', { host: qr.host })} />
+            {status}
+          </div>
+        )}
+        <div className="sign-in__main">
+          {code ? (
+            <>
+              <SignInSteps qr={qr} url={shownUrl} provider={provider} t={t} />
+              <UserCode code={code} label={t('signIn.codeLabel', { spelled: spellCode(code) })} focusable={kiosk && fixed !== null} />
+            </>
+          ) : (
+            !failed && <p className="sign-in__pending">{t('signIn.gettingCode')}</p>
+          )}
+          {!withQr && (code !== null || connection === 'reconnecting') && status}
+          {code && flow.providerMessage && (
+            <p className="sign-in__message">
+              <span className="sign-in__message-from">{t('signIn.providerSays', { provider })}</span> {flow.providerMessage}
+            </p>
+          )}
+          <NoticeSlot />
+          <div className="actions">
+            {code && qr && !kiosk && <FocusButton label={t('signIn.open')} variant="primary" autoFocus onPress={() => void actions.openVerification(qr)} />}
+            {code && !kiosk && <FocusButton label={copied === code ? t('signIn.copied') : t('signIn.copy')} onPress={() => copy(code)} />}
+            {!code && failed && <FocusButton label={t('common.tryAgain')} variant="primary" autoFocus onPress={() => void actions.retry()} />}
+            {!fixed && <FocusButton label={t('signIn.cancel')} onPress={() => void actions.backToPicker()} />}
+          </div>
+        </div>
+      </div>
+    </Screen>
+  )
+}
+
+/** The fixed provider's name, before the first snapshot names it. */
+function fixedName(s: State): string {
+  const id = s.app?.fixedProvider ?? null
+  return s.providers.find((p) => p.id === id)?.name ?? id ?? ''
+}
+
+/** The milestone announcement for `seconds` left. */
+function describeLeft(t: Translate, seconds: number): string {
+  if (seconds <= 0) return t('countdown.over')
+  if (seconds < 60) return t('countdown.seconds', { count: seconds })
+  if (seconds < 120) return t('countdown.oneMinute')
+  return t('countdown.minutes', { count: Math.floor(seconds / 60) })
+}
