@@ -89,6 +89,11 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the sign-in screen in Chromium' :
     expect(snapshot.status).toBe('waiting')
     expect(normalize(await drawnCode(page))).toBe(normalize(String(snapshot.userCode)))
     expect(await readQr(page)).toBe(snapshot.qrTarget)
+    // Screen readers get the code one character at a time, never as one word.
+    const spoken = String(await page.locator('.user-code').getAttribute('aria-label'))
+    const first = normalize(String(snapshot.userCode)).slice(0, 4)
+    expect(spoken).not.toContain(first)
+    expect(spoken).toContain([...first].join(' '))
     const before = await page.locator('.countdown__time').innerText()
     await page.waitForTimeout(2100)
     const after = await page.locator('.countdown__time').innerText()
