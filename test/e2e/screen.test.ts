@@ -202,6 +202,71 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the sign-in screen in Chromium' :
     }
   })
 
+  it('every screen at 720p, 1080p and 2160p fits inside the overscan margins, keyboard only', async () => {
+    const closedPort = await new Promise<number>((resolve) => {
+      const probe = createServer()
+      probe.listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo
+        probe.close(() => resolve(port))
+      })
+    })
+    const broken = entry({ id: 'down', dialect: 'oidc', issuer: `http://127.0.0.1:${closedPort}`, clientId: 'x' }, 'Unreachable provider')
+    /** Every visible element lies inside the 5 % overscan margins. */
+    const insideOverscan = (page: Page) =>
+      page.evaluate(() => {
+        const mx = innerWidth * 0.05 - 1
+        const my = innerHeight * 0.05 - 1
+        return Array.from(document.querySelectorAll('main *'))
+          .map((el) => ({ el, r: el.getBoundingClientRect() }))
+          .filter(({ r }) => r.width > 0 && r.height > 0)
+          .filter(({ r }) => r.left < mx || r.top < my || r.right > innerWidth - mx || r.bottom > innerHeight - my)
+          .map(({ el }) => `${el.tagName}.${el.className}`)
+      })
+    for (const size of SIZES) {
+      screen = await openScreen(browser, [baEntry(), broken], { size })
+      const { page, service } = screen
+      const check = async (name: string) => {
+        await expectFits(page)
+        expect(await insideOverscan(page), `${name} at ${size.name}`).toEqual([])
+        await shot(page, `${name}-${size.name}`)
+      }
+      await page.waitForSelector('main.screen--picker')
+      await check('picker')
+      await page.keyboard.press('Enter')
+      await page.waitForSelector('main.screen--sign-in .user-code')
+      await check('sign-in')
+      const user = await ba.signUp(`Viewer ${size.name}`)
+      await ba.approve(String(service.state().userCode), user.token)
+      await page.waitForSelector('main.screen--success')
+      await check('success')
+      await page.keyboard.press('Enter')
+      await page.waitForSelector('main.screen--accounts')
+      await check('accounts')
+      await page.keyboard.press('Escape')
+      await page.waitForSelector('main.screen--picker')
+      await page.keyboard.press('ArrowRight') // the second tile: the unreachable provider
+      expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.innerText)).toContain('Unreachable provider')
+      await page.keyboard.press('Enter')
+      await page.waitForSelector('main.screen--error')
+      await check('error')
+      await screen.close()
+      screen = undefined
+    }
+  }, 90_000)
+
+  it('honours prefers-reduced-motion: the countdown ring does not animate', async () => {
+    screen = await openScreen(browser, [baEntry()], { info: { fixedProvider: 'ba' } })
+    await screen.page.emulateMedia({ reducedMotion: 'reduce' })
+    await screen.page.waitForSelector('main.screen--sign-in .countdown__arc')
+    const motion = await screen.page.locator('.countdown__arc').evaluate((el) => {
+      const style = getComputedStyle(el)
+      return { transition: style.transitionDuration, animation: style.animationName }
+    })
+    expect(motion).toEqual({ transition: '0s', animation: 'none' })
+    await screen.close()
+    screen = undefined
+  })
+
   it('an event stream that drops shows "reconnecting", then resyncs from a fresh snapshot', async () => {
     screen = await openScreen(browser, [baEntry()], { info: { fixedProvider: 'ba' } })
     const { page, serve, service } = screen

@@ -61,6 +61,21 @@ describe('the linkscreen binary', () => {
     expect(await run.exited).toBe(143)
   })
 
+  it('serve prints the URL with its secret first, serves the screen there, refuses without the secret, stops on SIGINT', async () => {
+    const run = runBin(['serve', '--provider', 'ba', '--kiosk'], { LINKSCREEN_CONFIG: config })
+    await run.waitFor('\n')
+    const url = run.out().split('\n')[0] as string
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]{32}\/$/)
+    const page = await fetch(url)
+    expect(page.status).toBe(200)
+    expect(await page.text()).toContain('<div id="root">')
+    expect((await fetch(new URL('/', url))).status).toBe(403)
+    const info = await fetch(`${url}api/invoke/app:info`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"request":null}' })
+    expect(await info.json()).toMatchObject({ kiosk: true, fixedProvider: 'ba', host: 'serve' })
+    run.child.kill('SIGINT')
+    expect(await run.exited).toBe(0)
+  })
+
   it('human mode prints the code, the URL, a QR code and the status, then the account', async () => {
     const run = runBin(['login', '--provider', 'ba', '--config', config])
     await run.waitFor('Waiting for you to approve')
