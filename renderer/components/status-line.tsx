@@ -3,7 +3,7 @@
 /** Props of {@link StatusLine}. */
 export interface StatusLineProps {
   readonly text: string
-  /** `busy` shows a pulse (still working); `warning` marks trouble (slow down, reconnecting). */
+  /** `busy` marks work in progress (a steady dot: nothing animates while a code is on screen); `warning` marks trouble (slow down, reconnecting). */
   readonly tone: 'busy' | 'warning'
 }
 
