@@ -3,7 +3,7 @@
  * `NO_PROXY` (and their lower-case forms) as curl and browsers do. Loopback hosts are never
  * proxied, as in browsers, so the demo provider and local test servers work behind a proxy.
  */
-import { Agent, ProxyAgent, fetch as undiciFetch, type Dispatcher } from 'undici'
+import type { Dispatcher } from 'undici'
 import type { FetchLike } from '../core/types'
 import { isLoopbackHost } from '../core/urls'
 
@@ -53,20 +53,24 @@ export function proxyFor(url: URL, env: Env): string | undefined {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(proxy) ? proxy : `http://${proxy}`
 }
 
-/** A `FetchLike` on undici that picks a proxy per request from `env` (default `process.env`). */
+/**
+ * A `FetchLike` that picks a proxy per request from `env` (default `process.env`). Direct
+ * requests use Node's built-in fetch; the `undici` package (about 30 MiB once loaded) is
+ * loaded only for the first request that goes through a proxy.
+ */
 export function createNodeFetch(env: Env = process.env): FetchLike {
-  const direct = new Agent()
+  let undici: Promise<typeof import('undici')> | undefined
   const proxies = new Map<string, Dispatcher>()
   return async (input, init) => {
     const url = new URL(input)
     const proxy = proxyFor(url, env)
-    let dispatcher: Dispatcher = direct
-    if (proxy !== undefined) {
-      // Plain http: goes to the proxy in absolute form, as curl does; https: is tunnelled (CONNECT).
-      const key = `${proxy} ${url.protocol}`
-      dispatcher = proxies.get(key) ?? new ProxyAgent({ uri: proxy, proxyTunnel: url.protocol === 'https:' })
-      proxies.set(key, dispatcher)
-    }
+    if (proxy === undefined) return fetch(input, init)
+    undici ??= import('undici')
+    const { ProxyAgent, fetch: undiciFetch } = await undici
+    // Plain http: goes to the proxy in absolute form, as curl does; https: is tunnelled (CONNECT).
+    const key = `${proxy} ${url.protocol}`
+    const dispatcher = proxies.get(key) ?? new ProxyAgent({ uri: proxy, proxyTunnel: url.protocol === 'https:' })
+    proxies.set(key, dispatcher)
     const response = await undiciFetch(input, { ...(init as Record<string, unknown>), dispatcher })
     return response as unknown as Response
   }

@@ -85,10 +85,9 @@ async function pollCode(options: FlowOptions, authorization: DeviceAuthorization
       await clock.sleep(next.ms, signal)
       continue
     }
-    const sentAt = instant()
     const outcome = await pollOnce(dialect, authorization, signal)
     const now = instant()
-    const decision = afterPoll(state, outcome, sentAt, now, options.random?.() ?? 0)
+    const decision = afterPoll(state, outcome, now, options.random?.() ?? 0)
     if (decision.kind === 'continue') {
       state = decision.state
       emit({

@@ -8,7 +8,10 @@
  * measured on the wall clock (so a machine that slept wakes up knowing the code is gone).
  *
  * Rules:
- * - a poll is never sent before `interval` has passed since the previous poll was *sent*;
+ * - a poll is never sent before `interval` has passed since the previous poll was *sent*; the
+ *   next poll is in fact planned from when the previous *answer* arrived, so that even a
+ *   server that received the previous request late (queued behind others) never sees two
+ *   requests closer together than the interval;
  * - `authorization_pending` keeps the interval;
  * - `slow_down` adds 5 s, persistently, or adopts a larger interval the server sends;
  * - HTTP 429 waits for `Retry-After`, or is treated as `slow_down` when there is none;
@@ -81,16 +84,17 @@ export function waitBeforePoll(state: PollState, now: Instant): BeforePoll {
   return { kind: 'wait', ms: Math.min(state.nextPollAt - now.mono, state.expiresAt - now.wall) }
 }
 
-function schedule(state: PollState, sentAt: Instant, gapMs: number, patch: Partial<PollState>): PollState {
+/** The next poll `gapMs` (plus the margin) after the answer to the previous one arrived. */
+function schedule(state: PollState, answeredAt: Instant, gapMs: number, patch: Partial<PollState>): PollState {
   const next = { ...state, ...patch }
-  return { ...next, nextPollAt: sentAt.mono + gapMs + next.marginMs }
+  return { ...next, nextPollAt: answeredAt.mono + gapMs + next.marginMs }
 }
 
 /**
- * The state after one poll sent at `sentAt` whose answer, read at `now`, was `outcome`.
+ * The state after one poll whose answer, read at `now`, was `outcome`.
  * @param jitter a number in [0, 1) that spreads network back-offs (never shortens them).
  */
-export function afterPoll(state: PollState, outcome: PollOutcome, sentAt: Instant, now: Instant, jitter = 0): AfterPoll {
+export function afterPoll(state: PollState, outcome: PollOutcome, now: Instant, jitter = 0): AfterPoll {
   switch (outcome.kind) {
     case 'authorized':
     case 'denied':
@@ -98,27 +102,27 @@ export function afterPoll(state: PollState, outcome: PollOutcome, sentAt: Instan
     case 'error':
       return { kind: 'end', outcome }
     case 'pending':
-      return { kind: 'continue', report: 'pending', state: schedule(state, sentAt, state.intervalMs, { failures: 0 }) }
+      return { kind: 'continue', report: 'pending', state: schedule(state, now, state.intervalMs, { failures: 0 }) }
     case 'slow_down': {
       const intervalMs = Math.max(state.intervalMs + SLOW_DOWN_INCREMENT_MS, (outcome.interval ?? 0) * 1000)
-      return { kind: 'continue', report: 'slow_down', state: schedule(state, sentAt, intervalMs, { intervalMs, failures: 0 }) }
+      return { kind: 'continue', report: 'slow_down', state: schedule(state, now, intervalMs, { intervalMs, failures: 0 }) }
     }
     case 'rate_limited': {
       if (outcome.retryAfterMs === undefined) {
         const intervalMs = state.intervalMs + SLOW_DOWN_INCREMENT_MS
-        return { kind: 'continue', report: 'slow_down', state: schedule(state, sentAt, intervalMs, { intervalMs, failures: 0 }) }
+        return { kind: 'continue', report: 'slow_down', state: schedule(state, now, intervalMs, { intervalMs, failures: 0 }) }
       }
-      const gap = Math.max(state.intervalMs, now.mono + outcome.retryAfterMs - sentAt.mono)
-      return { kind: 'continue', report: 'slow_down', state: schedule(state, sentAt, gap, { failures: 0 }) }
+      const gap = Math.max(state.intervalMs, outcome.retryAfterMs)
+      return { kind: 'continue', report: 'slow_down', state: schedule(state, now, gap, { failures: 0 }) }
     }
     case 'transient': {
       const failures = state.failures + 1
       const exponential = Math.min(state.intervalMs * 2 ** failures, MAX_BACKOFF_MS)
       // Never back off past the last chance to poll before the code expires.
-      const lastChance = state.expiresAt - state.intervalMs - sentAt.wall
+      const lastChance = state.expiresAt - state.intervalMs - now.wall
       let gap = Math.max(state.intervalMs, Math.min(Math.round(exponential * (1 + 0.1 * jitter)), lastChance))
-      if (outcome.retryAfterMs !== undefined) gap = Math.max(gap, now.mono + outcome.retryAfterMs - sentAt.mono)
-      return { kind: 'continue', report: 'network_error', state: schedule(state, sentAt, gap, { failures }) }
+      if (outcome.retryAfterMs !== undefined) gap = Math.max(gap, outcome.retryAfterMs)
+      return { kind: 'continue', report: 'network_error', state: schedule(state, now, gap, { failures }) }
     }
     default: {
       const unreachable: never = outcome

@@ -155,6 +155,16 @@ describe('polling policy (RFC 8628 §3.5), to the millisecond', () => {
     expect(server.gaps()).toEqual([5000, 5000, 5000])
   })
 
+  it('plans the next poll from when the answer arrived, so a slow server never sees polls closer than the interval', async () => {
+    const clock = new FakeClock()
+    const slow = (): Promise<Response> => clock.sleep(300).then(() => oauthError('authorization_pending'))
+    const server = new ScriptedServer(clock, [slow as unknown as Answer, slow as unknown as Answer, ok()])
+    const flow = runDeviceFlow({ dialect: scriptedDialect(server, clock), clock, pollMargin: () => 0 })
+    expect((await clock.run(flow)).status).toBe('authorized')
+    // Sent at 5000; answered at 5300; next sent at 10300, answered 10600; next at 15600.
+    expect(server.gaps()).toEqual([5000, 5300, 5300])
+  })
+
   it('ends as expired when expires_in passes, without polling after the deadline', async () => {
     const { result, server, events } = await run(Array.from({ length: 10 }, pending), { codes: [deviceResponse({ expires_in: 12, interval: 5 })] })
     expect(result.status).toBe('expired')

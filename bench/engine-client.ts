@@ -1,0 +1,215 @@
+/**
+ * Child process of `bench/engine.ts`: runs N concurrent RFC 8628 device flows with ONE client
+ * (our engine, or openid-client v6) against the parent's server, and talks to the parent over
+ * IPC. Started as `node --import tsx bench/engine-client.ts` by `child_process.fork`.
+ *
+ * Protocol (parent ⇄ child):
+ *   child  → { type: 'ready' }                        after its client library is loaded
+ *   parent → StartMessage
+ *   child  → { type: 'code', i, userCode, at }        as soon as flow i has its user code
+ *   child  → { type: 'done', i, at, status, sub, … }  when flow i ended (at = holds the token)
+ *   child  → { type: 'summary', cpu…, rss… }          once every flow ended; then it exits
+ *
+ * CPU (`process.cpuUsage()`) is measured from just before the first flow starts (discovery
+ * included) to just after the last one ends; loading the library is outside that window.
+ * Only the client under test is imported, so the RSS figures are that client's.
+ */
+
+export type ClientKind = 'ours' | 'openid-client'
+
+export interface StartMessage {
+  readonly type: 'start'
+  readonly client: ClientKind
+  readonly issuer: string
+  readonly clientId: string
+  readonly scope: string
+  readonly n: number
+  /** Every flow is cancelled after this long. */
+  readonly timeoutMs: number
+}
+
+export interface FlowEnd {
+  /** 'authorized' | 'denied' | 'expired' | 'error' | 'cancelled' */
+  readonly status: string
+  /** `sub` of the ID token, when authorized. */
+  readonly sub?: string
+  readonly hasAccessToken?: boolean
+  readonly hasRefreshToken?: boolean
+  readonly error?: string
+}
+
+export type ChildMessage =
+  | { readonly type: 'ready'; readonly rssKiB: number }
+  | { readonly type: 'code'; readonly i: number; readonly userCode: string; readonly at: number }
+  | ({ readonly type: 'done'; readonly i: number; readonly at: number } & FlowEnd)
+  | {
+      readonly type: 'summary'
+      readonly startedAt: number
+      readonly wallMs: number
+      readonly cpuUserUs: number
+      readonly cpuSystemUs: number
+      /** RSS just before the flows started, KiB. */
+      readonly rssBeforeKiB: number
+      /** Highest RSS sampled (every 25 ms) while the flows ran, KiB. */
+      readonly rssPeakKiB: number
+      /** `process.resourceUsage().maxRSS` at the end: the whole process's peak, startup included, KiB. */
+      readonly maxRssKiB: number
+      readonly heapUsedPeakKiB: number
+    }
+
+/** One flow: request a code (report it through `onCode`), poll until it ends. */
+type RunFlow = (onCode: (userCode: string) => void, signal: AbortSignal) => Promise<FlowEnd>
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code
+    return `${error.name}${typeof code === 'string' ? ` ${code}` : ''}: ${error.message}`.slice(0, 300)
+  }
+  return String(error).slice(0, 300)
+}
+
+async function ourClient(start: StartMessage): Promise<RunFlow> {
+  const [{ runDeviceFlow }, { createOidcDialect }, { createHttp }, { createNodeFetch }, { systemClock }] = await Promise.all([
+    import('../electron/core/flow'),
+    import('../electron/core/dialects/oidc'),
+    import('../electron/core/http'),
+    import('../electron/adapters/node-fetch'),
+    import('../electron/adapters/system-clock'),
+  ])
+  const http = createHttp({ fetch: createNodeFetch(), clock: systemClock })
+  // One dialect for all flows (discovery once, as openid-client's one Configuration).
+  // Without `fetchAccount`: the engine would otherwise call userinfo after the token, which
+  // openid-client's flow does not do; the account comes from the ID token in both.
+  const { fetchAccount: _userinfo, ...dialect } = createOidcDialect(
+    { id: 'bench', issuer: start.issuer, clientId: start.clientId, scope: start.scope },
+    { http, clock: systemClock },
+  )
+  return async (onCode, signal) => {
+    const result = await runDeviceFlow({
+      dialect,
+      clock: systemClock,
+      signal,
+      onEvent: (event) => {
+        if (event.type === 'code') onCode(event.authorization.user_code)
+      },
+    })
+    switch (result.status) {
+      case 'authorized':
+        return {
+          status: 'authorized',
+          ...(result.account?.sub === undefined ? {} : { sub: result.account.sub }),
+          hasAccessToken: typeof result.tokens.access_token === 'string' && result.tokens.access_token !== '',
+          hasRefreshToken: typeof result.tokens.refresh_token === 'string',
+        }
+      case 'error':
+        return { status: 'error', error: `${result.error.code}: ${result.error.message}` }
+      case 'denied':
+        return { status: 'denied' }
+      default:
+        return { status: result.status }
+    }
+  }
+}
+
+async function theirClient(start: StartMessage): Promise<RunFlow> {
+  const client = await import('openid-client')
+  let config: Promise<InstanceType<typeof client.Configuration>> | undefined
+  return async (onCode, signal) => {
+    try {
+      // One Configuration for all flows, discovered once (inside the measured window).
+      config ??= client.discovery(new URL(start.issuer), start.clientId, undefined, client.None(), {
+        execute: [client.allowInsecureRequests],
+      })
+      const cfg = await config
+      const authorization = await client.initiateDeviceAuthorization(cfg, { scope: start.scope })
+      onCode(authorization.user_code)
+      const tokens = await client.pollDeviceAuthorizationGrant(cfg, authorization, undefined, { signal })
+      const sub = tokens.claims()?.sub
+      return {
+        status: 'authorized',
+        ...(sub === undefined ? {} : { sub }),
+        hasAccessToken: typeof tokens.access_token === 'string' && tokens.access_token !== '',
+        hasRefreshToken: typeof tokens.refresh_token === 'string',
+      }
+    } catch (error) {
+      return { status: signal.aborted ? 'cancelled' : 'error', error: errorText(error) }
+    }
+  }
+}
+
+function send(message: ChildMessage): void {
+  process.send?.(message)
+}
+
+async function run(start: StartMessage): Promise<void> {
+  const runFlow = start.client === 'ours' ? await ourClient(start) : await theirClient(start)
+
+  let rssPeak = 0
+  let heapPeak = 0
+  const sample = (): void => {
+    const { rss, heapUsed } = process.memoryUsage()
+    if (rss > rssPeak) rssPeak = rss
+    if (heapUsed > heapPeak) heapPeak = heapUsed
+  }
+  sample()
+  const rssBefore = rssPeak
+  const sampler = setInterval(sample, 25)
+
+  const startedAt = Date.now()
+  const wall0 = performance.now()
+  const cpu0 = process.cpuUsage()
+  await Promise.all(
+    Array.from({ length: start.n }, async (_, i) => {
+      let end: FlowEnd
+      try {
+        // One signal per flow, as independent sign-ins would have. (One signal shared by N flows
+        // would make every addEventListener on it walk N listeners: an artifact, not a cost of
+        // either client.)
+        end = await runFlow((userCode) => send({ type: 'code', i, userCode, at: Date.now() }), AbortSignal.timeout(start.timeoutMs))
+      } catch (error) {
+        end = { status: 'error', error: errorText(error) }
+      }
+      send({ type: 'done', i, at: Date.now(), ...end })
+    }),
+  )
+  const cpu = process.cpuUsage(cpu0)
+  const wallMs = performance.now() - wall0
+  sample()
+  clearInterval(sampler)
+
+  const summary: ChildMessage = {
+    type: 'summary',
+    startedAt,
+    wallMs,
+    cpuUserUs: cpu.user,
+    cpuSystemUs: cpu.system,
+    rssBeforeKiB: Math.round(rssBefore / 1024),
+    rssPeakKiB: Math.round(rssPeak / 1024),
+    maxRssKiB: process.resourceUsage().maxRSS,
+    heapUsedPeakKiB: Math.round(heapPeak / 1024),
+  }
+  // Exit once the summary is out: keep-alive sockets would otherwise hold the process.
+  process.send?.(summary, undefined, {}, () => process.exit(0))
+}
+
+if (!process.send) {
+  console.error('bench/engine-client.ts is started by bench/engine.ts (it needs an IPC channel)')
+  process.exit(2)
+}
+process.on('disconnect', () => process.exit(1))
+process.once('message', (message: StartMessage) => {
+  run(message).catch((error: unknown) => {
+    console.error('[engine-client]', error)
+    process.exit(1)
+  })
+})
+// Load the libraries before saying ready, so loading is outside the measured window: the
+// client under test is imported again inside run(), which is then a cache hit.
+const preload = process.argv[2] === 'openid-client' ? import('openid-client') : Promise.all([import('../electron/core/flow'), import('../electron/core/dialects/oidc'), import('../electron/core/http'), import('../electron/adapters/node-fetch'), import('../electron/adapters/system-clock')])
+preload.then(
+  () => send({ type: 'ready', rssKiB: Math.round(process.memoryUsage().rss / 1024) }),
+  (error: unknown) => {
+    console.error('[engine-client] cannot load the client:', error)
+    process.exit(1)
+  },
+)
