@@ -22,7 +22,6 @@
  */
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { randomUUID } from 'node:crypto'
 import { betterAuth } from 'better-auth'
 import type { BetterAuthPlugin } from 'better-auth'
 import { memoryAdapter } from 'better-auth/adapters/memory'
@@ -30,6 +29,7 @@ import { toNodeHandler } from 'better-auth/node'
 import { bearer } from 'better-auth/plugins/bearer'
 import { jwt } from 'better-auth/plugins/jwt'
 import { DEVICE_CODE_GRANT_TYPE, oauthDeviceAuthorization, oauthProvider } from '@better-auth/oauth-provider'
+import { betterAuthApi } from './better-auth-api'
 
 export interface BetterAuthOidcServer {
   /** better-auth basePath URL, e.g. http://127.0.0.1:PORT/api/auth */
@@ -69,7 +69,6 @@ type DeviceOptions = NonNullable<Parameters<typeof oauthDeviceAuthorization>[0]>
 type TimeString = NonNullable<DeviceOptions['expiresIn']>
 
 const CLIENT_NAME = 'Linkscreen Test TV'
-const PASSWORD = 'linkscreen-test-password'
 /** Fixed, high-entropy test secret (never used outside tests). */
 const SECRET = 'linkscreen-test-secret-0d4b8e2f6a1c3e5b7d9f1a3c5e7b9d2f'
 
@@ -140,37 +139,7 @@ export async function startBetterAuthOidcServer(opts: BetterAuthOidcServerOption
   })
   handle = toNodeHandler(auth)
 
-  /** fetch against the auth API; throws `Error("<step>: HTTP <status> <body>")` on non-2xx. */
-  async function call(step: string, path: string, init: RequestInit = {}): Promise<unknown> {
-    const res = await fetch(`${baseUrl}${path}`, init)
-    const text = await res.text()
-    if (!res.ok) throw new Error(`${step}: HTTP ${res.status} ${text}`)
-    return text ? (JSON.parse(text) as unknown) : null
-  }
-
-  function postJson(body: unknown, token?: string): RequestInit {
-    const headers: Record<string, string> = { 'content-type': 'application/json', origin }
-    if (token !== undefined) headers.authorization = `Bearer ${token}`
-    return { method: 'POST', headers, body: JSON.stringify(body) }
-  }
-
-  async function signUp(name = 'Test User'): Promise<{ token: string; userId: string; email: string; name: string }> {
-    const email = `user-${randomUUID()}@linkscreen.test`
-    // Sign-up is origin-checked (403 MISSING_OR_NULL_ORIGIN without an Origin header).
-    const body = (await call('POST /sign-up/email', '/sign-up/email', postJson({ name, email, password: PASSWORD }))) as {
-      token: string
-      user: { id: string }
-    }
-    return { token: body.token, userId: body.user.id, email, name }
-  }
-
-  async function decide(action: 'approve' | 'deny', userCode: string, sessionToken: string): Promise<void> {
-    // Claim: binds the pending code to the signed-in user (required before approve/deny in 1.7).
-    await call(`GET /device (${action})`, `/device?user_code=${encodeURIComponent(userCode)}`, {
-      headers: { authorization: `Bearer ${sessionToken}` },
-    })
-    await call(`POST /device/${action}`, `/device/${action}`, postJson({ userCode }, sessionToken))
-  }
+  const { call, postJson, signUp, decide } = betterAuthApi(baseUrl, origin)
 
   try {
     // Register the test client through the server's own HTTP API (POST /oauth2/create-client),

@@ -11,12 +11,12 @@
  */
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { randomUUID } from 'node:crypto'
 import { betterAuth } from 'better-auth'
 import { memoryAdapter } from 'better-auth/adapters/memory'
 import { toNodeHandler } from 'better-auth/node'
 import { bearer } from 'better-auth/plugins/bearer'
 import { deviceAuthorization } from 'better-auth/plugins/device-authorization'
+import { betterAuthApi } from './better-auth-api'
 
 export interface BetterAuthServer {
   /** better-auth basePath URL, e.g. http://127.0.0.1:PORT/api/auth */
@@ -43,7 +43,6 @@ type DeviceOptions = NonNullable<Parameters<typeof deviceAuthorization>[0]>
 type TimeString = NonNullable<DeviceOptions['expiresIn']>
 
 const CLIENT_ID = 'linkscreen-test'
-const PASSWORD = 'linkscreen-test-password'
 /** Fixed, high-entropy test secret (never used outside tests). */
 const SECRET = 'linkscreen-test-secret-7f3c9a1e5b2d4f60a8c1e3b5d7f9a2c4'
 
@@ -88,42 +87,14 @@ export async function startBetterAuthServer(opts: BetterAuthServerOptions = {}):
   })
   handle = toNodeHandler(auth)
 
-  /** fetch against the auth API; throws `Error("<step>: HTTP <status> <body>")` on non-2xx. */
-  async function call(step: string, path: string, init: RequestInit = {}): Promise<unknown> {
-    const res = await fetch(`${baseUrl}${path}`, init)
-    const text = await res.text()
-    if (!res.ok) throw new Error(`${step}: HTTP ${res.status} ${text}`)
-    return text ? (JSON.parse(text) as unknown) : null
-  }
-
-  function postJson(body: unknown, token?: string): RequestInit {
-    const headers: Record<string, string> = { 'content-type': 'application/json', origin }
-    if (token !== undefined) headers.authorization = `Bearer ${token}`
-    return { method: 'POST', headers, body: JSON.stringify(body) }
-  }
-
-  async function decide(action: 'approve' | 'deny', userCode: string, sessionToken: string): Promise<void> {
-    // Claim: binds the pending code to the signed-in user (required before approve/deny in 1.7).
-    await call(`GET /device (${action})`, `/device?user_code=${encodeURIComponent(userCode)}`, {
-      headers: { authorization: `Bearer ${sessionToken}` },
-    })
-    await call(`POST /device/${action}`, `/device/${action}`, postJson({ userCode }, sessionToken))
-  }
+  const api = betterAuthApi(baseUrl, origin)
 
   return {
     baseUrl,
     clientId: CLIENT_ID,
-    async signUp(name = 'Test User') {
-      const email = `user-${randomUUID()}@linkscreen.test`
-      // Sign-up is origin-checked (403 MISSING_OR_NULL_ORIGIN without an Origin header).
-      const body = (await call('POST /sign-up/email', '/sign-up/email', postJson({ name, email, password: PASSWORD }))) as {
-        token: string
-        user: { id: string }
-      }
-      return { token: body.token, userId: body.user.id, email, name }
-    },
-    approve: (userCode, sessionToken) => decide('approve', userCode, sessionToken),
-    deny: (userCode, sessionToken) => decide('deny', userCode, sessionToken),
+    signUp: (name) => api.signUp(name),
+    approve: (userCode, sessionToken) => api.decide('approve', userCode, sessionToken),
+    deny: (userCode, sessionToken) => api.decide('deny', userCode, sessionToken),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()))
