@@ -1,14 +1,6 @@
 /**
- * Bench server: a minimal equivalent of `electron/demo/demo-server.ts` for `bench/engine.ts`.
- *
- * Why not `startDemoServer` itself: it does not expose its `Provider`, and the bench needs the
- * provider in-process (to approve codes through the model API and to add a logging middleware
- * in front of everything). So this file builds the same oidc-provider 9 setup — same client,
- * scopes, claims, TTLs, device-flow charset/mask, refresh-token policy, and the demo's own
- * `pollingMiddleware` (interval advertised AND enforced with `slow_down`, 250 ms tolerance)
- * and `MemoryStore` adapter — minus the browser pages, which the bench never uses.
- *
- * Additions:
+ * Bench server: the demo provider (`electron/demo/demo-server.ts`: oidc-provider 9, interval
+ * advertised AND enforced with `slow_down`) started in-process, with:
  *  - a Koa middleware registered FIRST (outermost, before the demo's polling middleware) that
  *    logs, per device code, when it was issued and the arrival time and answer of every token
  *    request (`BenchServer.codes`);
@@ -20,17 +12,10 @@
  *
  * Loopback only; everything lives in memory.
  */
-import { generateKeyPair, randomBytes } from 'node:crypto'
-import { createServer } from 'node:http'
-import type { IncomingMessage, Server, ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { promisify } from 'node:util'
-import Provider from 'oidc-provider'
-import type { Configuration, JWK, Middleware } from 'oidc-provider'
-import { DEVICE_CODE_GRANT, pollingMiddleware } from '../electron/demo/polling'
-import { AccountBook, MemoryStore } from '../electron/demo/store'
+import type { Middleware } from 'oidc-provider'
+import { DEVICE_CODE_GRANT } from '../electron/demo/polling'
+import { startDemoServer } from '../electron/demo/demo-server'
 
-export const BENCH_CLIENT_ID = 'linkscreen-bench'
 const SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const
 
 /** One token request as the server saw it. */
@@ -109,80 +94,12 @@ interface ProviderModels {
   Grant: new (init: { accountId: string; clientId: string }) => GrantModel
 }
 
-async function generateJwks(): Promise<{ keys: JWK[] }> {
-  const { privateKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 })
-  const jwk = privateKey.export({ format: 'jwk' })
-  return { keys: [{ ...jwk, kty: 'RSA', kid: `bench-${randomBytes(6).toString('hex')}`, use: 'sig', alg: 'RS256' }] }
-}
 
 export async function startBenchServer(opts: BenchServerOptions): Promise<BenchServer> {
   const { intervalSeconds, deviceCodeTtlSeconds } = opts
-  const accounts = new AccountBook()
-  const store = new MemoryStore()
-  const jwks = await generateJwks()
   const codes = new Map<string, CodeLog>()
   const deviceCodeByUserCode = new Map<string, string>()
   let serverErrors = 0
-
-  let dispatch: ((req: IncomingMessage, res: ServerResponse) => void) | undefined
-  const server: Server = createServer((req, res) => {
-    if (dispatch) dispatch(req, res)
-    else res.writeHead(503, { 'retry-after': '1' }).end()
-  })
-  // A large accept backlog (the kernel caps it at net.core.somaxconn): N=1000 clients open
-  // their connections at once, and a dropped SYN costs a 1 s retransmit, which is not what
-  // the bench measures.
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', 4096, () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
-  const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-
-  const configuration: Configuration = {
-    adapter: (model) => store.adapterFor(model),
-    clients: [
-      {
-        client_id: BENCH_CLIENT_ID,
-        client_name: 'Linkscreen (bench)',
-        application_type: 'native',
-        grant_types: [DEVICE_CODE_GRANT, 'refresh_token'],
-        response_types: [],
-        redirect_uris: [],
-        token_endpoint_auth_method: 'none',
-      },
-    ],
-    scopes: [...SCOPES],
-    responseTypes: ['code'],
-    claims: { openid: ['sub'], profile: ['name'], email: ['email', 'email_verified'] },
-    findAccount: async (_ctx, sub) => accounts.find(sub),
-    expiresWithSession: () => false,
-    issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
-    cookies: { keys: [randomBytes(32).toString('base64url')] },
-    jwks,
-    ttl: {
-      AccessToken: 60 * 60,
-      IdToken: 60 * 60,
-      RefreshToken: 14 * 24 * 60 * 60,
-      Grant: 14 * 24 * 60 * 60,
-      DeviceCode: deviceCodeTtlSeconds,
-      Interaction: Math.max(deviceCodeTtlSeconds, 10 * 60),
-      Session: 60 * 60,
-    },
-    features: {
-      devInteractions: { enabled: false },
-      userinfo: { enabled: true },
-      deviceFlow: { enabled: true, charset: 'base-20', mask: '****-****' },
-    },
-  }
-
-  const provider = new Provider(issuer, configuration)
-  provider.proxy = false
-  provider.on('server_error', () => {
-    serverErrors += 1
-  })
 
   // Outermost: sees the arrival before anything else runs, and the final answer after the
   // demo's polling middleware has (possibly) turned `authorization_pending` into `slow_down`.
@@ -212,17 +129,20 @@ export async function startBenchServer(opts: BenchServerOptions): Promise<BenchS
     if (log) log.tokenRequests.push({ at, mono, outcome })
     else codes.set(deviceCode, { deviceCode, userCode: '?', issuedAt: Number.NaN, tokenRequests: [{ at, mono, outcome }] })
   }
-  provider.use(logMiddleware)
-  provider.use(pollingMiddleware(intervalSeconds, deviceCodeTtlSeconds))
-  const callback = provider.callback()
-  dispatch = (req, res) => callback(req, res)
 
+  // The demo provider itself, with a large accept backlog (the kernel caps it at
+  // net.core.somaxconn): N=1000 clients connect at once, and a dropped SYN costs a 1 s
+  // retransmit, which is not what the bench measures.
+  const demo = await startDemoServer({ intervalSeconds, deviceCodeTtlSeconds, quiet: true, middleware: logMiddleware, backlog: 4096 })
+  const { provider, accounts } = demo.internals
+  provider.on('server_error', () => {
+    serverErrors += 1
+  })
   const models = provider as unknown as ProviderModels
 
-  let closing: Promise<void> | undefined
   const bench: BenchServer = {
-    issuer,
-    clientId: BENCH_CLIENT_ID,
+    issuer: demo.issuer,
+    clientId: demo.clientId,
     codes,
     deviceCodeByUserCode,
     serverErrors: () => serverErrors,
@@ -252,13 +172,7 @@ export async function startBenchServer(opts: BenchServerOptions): Promise<BenchS
       await code.save()
       return account.sub
     },
-    close: () => {
-      closing ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()))
-        server.closeAllConnections()
-      })
-      return closing
-    },
+    close: () => demo.close(),
   }
   return bench
 }

@@ -31,7 +31,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { promisify } from 'node:util'
 import Provider, { interactionPolicy } from 'oidc-provider'
-import type { Client, Configuration, JWK } from 'oidc-provider'
+import type { Client, Configuration, JWK, Middleware } from 'oidc-provider'
 import { isRecord, outerMiddleware, sendHtml } from './http-util'
 import { createInteractionHandler, describeFailure } from './interaction'
 import { codeInputMessage, codeInputPage, confirmPage, deniedPage, errorPage, formValue, page, renderInto, successPage } from './pages'
@@ -46,6 +46,8 @@ export interface DemoServer {
   issuer: string
   /** The one registered client: `'linkscreen-demo'`, public (no secret), device_code + refresh_token grants. */
   clientId: string
+  /** The oidc-provider instance and the account book, for in-process tooling (the benchmark); never exposed over HTTP. */
+  readonly internals: { readonly provider: Provider; readonly accounts: AccountBook }
   /** Stops listening and closes every open socket so the process can exit. */
   close(): Promise<void>
 }
@@ -62,6 +64,10 @@ export interface DemoServerOptions {
   intervalSeconds?: number
   /** When true, write nothing to the console. */
   quiet?: boolean
+  /** A Koa middleware run before all others (the benchmark logs token requests with it). */
+  middleware?: Middleware
+  /** The listen backlog: a benchmark opens a thousand connections at once. */
+  backlog?: number
 }
 
 /** The demo client's id. */
@@ -119,7 +125,7 @@ export async function startDemoServer(opts: DemoServerOptions = {}): Promise<Dem
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(port, host, () => {
+    server.listen(port, host, opts.backlog ?? 511, () => {
       server.off('error', reject)
       resolve()
     })
@@ -253,6 +259,7 @@ ${form}
     throw error
   }
   provider.proxy = false
+  if (opts.middleware) provider.use(opts.middleware)
   provider.use(outerMiddleware(quiet))
   provider.use(pollingMiddleware(intervalSeconds, deviceCodeTtlSeconds))
   if (!quiet) {
@@ -297,6 +304,7 @@ ${form}
   return {
     issuer,
     clientId: DEMO_CLIENT_ID,
+    internals: { provider, accounts },
     close: () => {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()))
