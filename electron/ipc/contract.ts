@@ -62,6 +62,24 @@ export interface FlowSnapshot {
   readonly error: { readonly code: string; readonly message: string } | null
 }
 
+/** The snapshot before any sign-in: the picker. Hosts start from it; `seq` 0 is older than any published one. */
+export const IDLE_SNAPSHOT: FlowSnapshot = {
+  seq: 0,
+  status: 'idle',
+  providerId: null,
+  providerName: null,
+  userCode: null,
+  verificationUri: null,
+  qrTarget: null,
+  expiresAt: null,
+  interval: null,
+  poll: null,
+  renewals: 0,
+  providerMessage: null,
+  account: null,
+  error: null,
+}
+
 /** A provider the user can pick. */
 export interface ProviderView {
   readonly id: string

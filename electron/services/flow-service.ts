@@ -12,7 +12,7 @@ import { runDeviceFlow, type FlowEvent } from '../core/flow'
 import { cleanText } from '../core/redact'
 import type { Account, Dialect, TokenSet } from '../core/types'
 import { isSafeUrl } from '../core/urls'
-import type { AccountView, FlowSnapshot, ProviderView, Result } from '../ipc/contract'
+import { IDLE_SNAPSHOT, type AccountView, type FlowSnapshot, type ProviderView, type Result } from '../ipc/contract'
 
 /** A provider as the service knows it: its configuration, or a starter for a built-in one. */
 export interface ProviderEntry {
@@ -36,21 +36,8 @@ interface StoredAccount {
   readonly providerId: string
 }
 
-const IDLE: Omit<FlowSnapshot, 'seq'> = {
-  status: 'idle',
-  providerId: null,
-  providerName: null,
-  userCode: null,
-  verificationUri: null,
-  qrTarget: null,
-  expiresAt: null,
-  interval: null,
-  poll: null,
-  renewals: 0,
-  providerMessage: null,
-  account: null,
-  error: null,
-}
+/** The idle view without its sequence number (each publish stamps a new one). */
+const { seq: _seq, ...IDLE } = IDLE_SNAPSHOT
 
 const ok = <T>(value: T): Result<T> => ({ ok: true, value })
 const fail = (code: string, message: string): Result<never> => ({ ok: false, code, message })
@@ -62,7 +49,7 @@ function safePicture(url: string | undefined): string | null {
 }
 
 export class FlowService {
-  private snapshot: FlowSnapshot = { ...IDLE, seq: 0 }
+  private snapshot: FlowSnapshot = IDLE_SNAPSHOT
   private controller: AbortController | undefined
   private running: Promise<void> | undefined
   private readonly accounts = new Map<string, StoredAccount>()

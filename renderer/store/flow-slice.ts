@@ -1,6 +1,6 @@
 /** The flow slice: the latest whole snapshot of the sign-in, exactly as the back end sent it. */
 import type { StateCreator } from 'zustand'
-import type { FlowSnapshot } from '../../electron/ipc/contract'
+import { IDLE_SNAPSHOT, type FlowSnapshot } from '../../electron/ipc/contract'
 import type { State } from './index'
 
 /** The sign-in flow, as the back end last described it. */
@@ -10,22 +10,7 @@ export interface FlowSlice {
 }
 
 /** What the screen shows before the back end has answered: the picker, older than any real snapshot. */
-export const INITIAL_SNAPSHOT: FlowSnapshot = {
-  seq: -1,
-  status: 'idle',
-  providerId: null,
-  providerName: null,
-  userCode: null,
-  verificationUri: null,
-  qrTarget: null,
-  expiresAt: null,
-  interval: null,
-  poll: null,
-  renewals: 0,
-  providerMessage: null,
-  account: null,
-  error: null,
-}
+export const INITIAL_SNAPSHOT: FlowSnapshot = { ...IDLE_SNAPSHOT, seq: -1 }
 
 /** Creates the flow slice. */
 export const createFlowSlice: StateCreator<State, [], [], FlowSlice> = () => ({ flow: INITIAL_SNAPSHOT })

@@ -8,7 +8,7 @@ import { CATALOGUES } from '../../../renderer/i18n/catalogue'
 import { errorKey, pickLanguage, translator } from '../../../renderer/i18n/translate'
 import { useStore } from '../../../renderer/store'
 import { receiveSnapshot } from '../../../renderer/store/updates'
-import type { FlowSnapshot } from '../../../electron/ipc/contract'
+import { IDLE_SNAPSHOT, type FlowSnapshot } from '../../../electron/ipc/contract'
 
 describe('user codes', () => {
   it.each([
@@ -108,22 +108,7 @@ describe('spatial focus', () => {
 })
 
 describe('the store', () => {
-  const snapshot = (seq: number, status: FlowSnapshot['status']): FlowSnapshot => ({
-    seq,
-    status,
-    providerId: 'p',
-    providerName: 'P',
-    userCode: null,
-    verificationUri: null,
-    qrTarget: null,
-    expiresAt: null,
-    interval: null,
-    poll: null,
-    renewals: 0,
-    providerMessage: null,
-    account: null,
-    error: null,
-  })
+  const snapshot = (seq: number, status: FlowSnapshot['status']): FlowSnapshot => ({ ...IDLE_SNAPSHOT, seq, status, providerId: 'p', providerName: 'P' })
 
   it('keeps the newest snapshot: a stale one arriving late is ignored', () => {
     receiveSnapshot(snapshot(5, 'waiting'))
