@@ -71,7 +71,7 @@ export async function runScreenBench(options: { countdownSeconds?: number; paint
     ],
     deps: { http: createHttp({ fetch, clock: systemClock }), clock: systemClock },
   })
-  const serve = await startServe({ service, info: { kiosk: true, fixedProvider: null, locale: 'en-US', host: 'serve' } })
+  const serve = await startServe({ service, info: { kiosk: true, fixedProvider: null, locale: 'en-US', host: 'serve', storage: 'memory', notices: [] } })
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],

@@ -175,7 +175,7 @@ async function serve(io: Io, values: ReturnType<typeof parse>['values'], env: No
   const handle = await startServe({
     service,
     port,
-    info: { kiosk: values.kiosk, fixedProvider: values.provider ?? null, locale: Intl.DateTimeFormat().resolvedOptions().locale, host: 'serve' },
+    info: { kiosk: values.kiosk, fixedProvider: values.provider ?? null, locale: Intl.DateTimeFormat().resolvedOptions().locale, host: 'serve', storage: 'memory', notices: [] },
   })
   io.stdout.write(`${handle.url}\n`)
   io.stderr.write('linkscreen: serving the sign-in screen on 127.0.0.1 (tokens stay in this process, in memory); Ctrl-C stops\n')

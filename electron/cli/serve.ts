@@ -110,6 +110,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     write('accounts:changed', options.service.listAccounts())
     const offSnapshot = options.service.onSnapshot((s) => write('auth:snapshot', s))
     const offAccounts = options.service.onAccounts((a) => write('accounts:changed', a))
+    const offProviders = options.service.onProviders((p) => write('providers:changed', p))
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000)
     heartbeat.unref()
     streams.add(res)
@@ -117,6 +118,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       clearInterval(heartbeat)
       offSnapshot()
       offAccounts()
+      offProviders()
       streams.delete(res)
     })
   }

@@ -98,6 +98,22 @@ export interface AppInfo {
   readonly locale: string
   /** The back end: the Electron app or `linkscreen serve`. */
   readonly host: 'electron' | 'serve'
+  /**
+   * Where signed-in accounts are kept: `encrypted` in the operating system's keystore (the
+   * app), `weak` when an administrator allowed storage without a keyring, `memory` for this
+   * process only (serve mode, or the app failing closed without a keyring).
+   */
+  readonly storage: StorageMode
+  /** Things the user should know about the app itself (a store moved aside, a bad config reload). */
+  readonly notices: readonly AppNotice[]
+}
+
+export type StorageMode = 'encrypted' | 'weak' | 'memory'
+
+/** A message about the app, with a stable code the screen can translate. */
+export interface AppNotice {
+  readonly code: string
+  readonly message: string
 }
 
 /** What anything a user or a provider can cause returns. */
@@ -110,6 +126,8 @@ export interface InvokeMap {
   'auth:state': { request: null; response: FlowSnapshot }
   'auth:start': { request: { readonly providerId: string }; response: Result<FlowSnapshot> }
   'auth:cancel': { request: null; response: Result<FlowSnapshot> }
+  /** A fresh code from the same provider (after expiry, or on request). */
+  'auth:renew': { request: null; response: Result<FlowSnapshot> }
   'accounts:list': { request: null; response: readonly AccountView[] }
   'accounts:sign-out': { request: { readonly accountId: string }; response: Result<readonly AccountView[]> }
   /** Opens the verification page in the system browser (desktop only; `https:` or loopback). */
@@ -120,6 +138,10 @@ export interface InvokeMap {
 export interface EventMap {
   'auth:snapshot': FlowSnapshot
   'accounts:changed': readonly AccountView[]
+  /** The provider list changed (the configuration file was edited while the app ran). */
+  'providers:changed': readonly ProviderView[]
+  /** The app's info changed (a new notice). */
+  'app:changed': AppInfo
 }
 
 export type InvokeChannel = keyof InvokeMap
@@ -132,12 +154,13 @@ export const INVOKE_CHANNELS = [
   'auth:state',
   'auth:start',
   'auth:cancel',
+  'auth:renew',
   'accounts:list',
   'accounts:sign-out',
   'shell:open-verification',
 ] as const satisfies readonly InvokeChannel[]
 
-export const EVENT_CHANNELS = ['auth:snapshot', 'accounts:changed'] as const satisfies readonly EventChannel[]
+export const EVENT_CHANNELS = ['auth:snapshot', 'accounts:changed', 'providers:changed', 'app:changed'] as const satisfies readonly EventChannel[]
 
 /**
  * The renderer's view of the back end: one function per invoke channel and a subscription per

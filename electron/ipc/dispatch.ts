@@ -19,6 +19,7 @@ const REQUESTS: { readonly [C in InvokeChannel]: z.ZodType<InvokeMap[C]['request
   'auth:state': z.null(),
   'auth:start': z.strictObject({ providerId }),
   'auth:cancel': z.null(),
+  'auth:renew': z.null(),
   'accounts:list': z.null(),
   'accounts:sign-out': z.strictObject({ accountId: z.string().min(1).max(400) }),
   'shell:open-verification': z.null(),
@@ -83,6 +84,9 @@ export async function dispatch(context: DispatchContext, channel: unknown, reque
     case 'auth:cancel':
       validateRequest(channel, request)
       return service.cancel()
+    case 'auth:renew':
+      validateRequest(channel, request)
+      return service.renew()
     case 'accounts:list':
       validateRequest(channel, request)
       return service.listAccounts()

@@ -21,8 +21,38 @@ export interface ProviderEntry {
   readonly resolve: () => Promise<ProviderConfig>
 }
 
+/** A signed-in account as kept: what is shown and the tokens, which never leave the back end. */
+export interface AccountRecord {
+  readonly view: AccountView
+  readonly tokens: TokenSet
+}
+
+/**
+ * Where accounts are kept between runs. The Electron app keeps them encrypted (see
+ * `electron/adapters/vault.ts`); the CLI and serve mode keep them in memory for the process.
+ */
+export interface AccountVault {
+  load(): Promise<readonly AccountRecord[]>
+  put(record: AccountRecord): Promise<void>
+  remove(id: string): Promise<void>
+}
+
+/** The process-only vault of the CLI and serve mode. */
+export function memoryVault(): AccountVault {
+  const records = new Map<string, AccountRecord>()
+  return {
+    load: async () => [...records.values()],
+    put: async (record) => void records.set(record.view.id, record),
+    remove: async (id) => void records.delete(id),
+  }
+}
+
 export interface FlowServiceOptions {
   readonly providers: readonly ProviderEntry[]
+  /** Where accounts are kept; default: in memory for this process. */
+  readonly vault?: AccountVault
+  /** Told when the vault could not keep a change (the account still works for this run). */
+  readonly onVaultError?: (error: unknown) => void
   readonly deps: DialectDeps
   /** How many times an expired, unused code is replaced automatically. Default 2. */
   readonly renewals?: number
@@ -30,11 +60,7 @@ export interface FlowServiceOptions {
   readonly createDialect?: (provider: ProviderConfig, deps: DialectDeps) => Dialect
 }
 
-interface StoredAccount {
-  readonly view: AccountView
-  readonly tokens: TokenSet
-  readonly providerId: string
-}
+type StoredAccount = AccountRecord
 
 /** The idle view without its sequence number (each publish stamps a new one). */
 const { seq: _seq, ...IDLE } = IDLE_SNAPSHOT
@@ -56,13 +82,46 @@ export class FlowService {
   private readonly dialects = new Map<string, Dialect>()
   private readonly snapshotListeners = new Set<(snapshot: FlowSnapshot) => void>()
   private readonly accountListeners = new Set<(accounts: readonly AccountView[]) => void>()
+  private readonly providerListeners = new Set<(providers: readonly ProviderView[]) => void>()
+  private entries: readonly ProviderEntry[]
+  private readonly vault: AccountVault
+  /** Vault writes, in order, so that a removal never overtakes the put it follows. */
+  private writes: Promise<void> = Promise.resolve()
 
-  constructor(private readonly options: FlowServiceOptions) {}
+  constructor(private readonly options: FlowServiceOptions) {
+    this.entries = options.providers
+    this.vault = options.vault ?? memoryVault()
+  }
+
+  /** Loads the accounts kept by the vault; call once before use. */
+  async restore(): Promise<void> {
+    for (const record of await this.vault.load()) this.accounts.set(record.view.id, record)
+    this.publishAccounts()
+  }
+
+  /**
+   * Replaces the provider list (the configuration changed while running). A flow under way
+   * goes on with the settings it started with, unless its provider is gone: then it is
+   * cancelled. The next flow uses the new settings. Accounts are kept whatever happens.
+   */
+  async setProviders(providers: readonly ProviderEntry[]): Promise<void> {
+    const current = this.snapshot.providerId
+    this.entries = providers
+    this.dialects.clear()
+    if (current !== null && this.controller && !providers.some((p) => p.view.id === current)) await this.cancel()
+    const list = this.providers()
+    for (const listener of this.providerListeners) listener(list)
+  }
+
+  onProviders(listener: (providers: readonly ProviderView[]) => void): () => void {
+    this.providerListeners.add(listener)
+    return () => this.providerListeners.delete(listener)
+  }
 
   // --- Reading ---
 
   providers(): readonly ProviderView[] {
-    return this.options.providers.map((p) => p.view)
+    return this.entries.map((p) => p.view)
   }
 
   state(): FlowSnapshot {
@@ -92,7 +151,7 @@ export class FlowService {
 
   /** Starts a sign-in with `providerId`, cancelling any flow under way. */
   async start(providerId: string): Promise<Result<FlowSnapshot>> {
-    const entry = this.options.providers.find((p) => p.view.id === providerId)
+    const entry = this.entries.find((p) => p.view.id === providerId)
     if (!entry) return fail(ErrorCode.UnknownProvider, `unknown provider "${cleanText(providerId, 64)}"`)
     await this.stop()
     const controller = new AbortController()
@@ -100,6 +159,13 @@ export class FlowService {
     this.publish({ ...IDLE, status: 'starting', providerId, providerName: entry.view.name })
     this.running = this.run(entry, controller.signal)
     return ok(this.snapshot)
+  }
+
+  /** A fresh code from the provider of the current (or last) flow. */
+  async renew(): Promise<Result<FlowSnapshot>> {
+    const providerId = this.snapshot.providerId
+    if (providerId === null) return fail('no_flow', 'there is no sign-in to renew')
+    return this.start(providerId)
   }
 
   /** Cancels the flow under way and returns to the picker. */
@@ -115,7 +181,8 @@ export class FlowService {
     if (!account) return fail('unknown_account', 'no such account')
     this.accounts.delete(accountId)
     this.publishAccounts()
-    const dialect = this.dialects.get(account.providerId)
+    this.persist(() => this.vault.remove(accountId))
+    const dialect = this.dialects.get(account.view.providerId)
     if (dialect?.revoke) {
       try {
         await dialect.revoke(account.tokens)
@@ -126,9 +193,10 @@ export class FlowService {
     return ok(this.listAccounts())
   }
 
-  /** Cancels everything; for shutting down. */
+  /** Cancels everything and waits for pending vault writes; for shutting down. */
   async close(): Promise<void> {
     await this.stop()
+    await this.writes
   }
 
   // --- Internals ---
@@ -225,9 +293,16 @@ export class FlowService {
       scope: tokens.scope === undefined ? null : cleanText(tokens.scope, 1000),
       signedInAt: this.options.deps.clock.now(),
     }
-    this.accounts.set(id, { view, tokens, providerId: entry.view.id })
+    const record: AccountRecord = { view, tokens }
+    this.accounts.set(id, record)
     this.publishAccounts()
+    this.persist(() => this.vault.put(record))
     return view
+  }
+
+  /** Queues a vault write; a failure is reported, never thrown into a flow. */
+  private persist(write: () => Promise<void>): void {
+    this.writes = this.writes.then(write).catch((error: unknown) => this.options.onVaultError?.(error))
   }
 
   private publishError(base: { providerId: string; providerName: string }, error: unknown): void {

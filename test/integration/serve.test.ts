@@ -43,7 +43,7 @@ describe('linkscreen serve', () => {
       providers: [{ view: { id: 'ba', name: 'Better Auth', dialect: 'better-auth', builtIn: false }, resolve: async () => ({ id: 'ba', dialect: 'better-auth', baseUrl: ba.baseUrl, clientId: ba.clientId }) }],
       deps: { http: createHttp({ fetch, clock: systemClock }), clock: systemClock },
     })
-    handle = await startServe({ service, rendererDir: dir, info: { kiosk: false, fixedProvider: null, locale: 'en-US', host: 'serve' } })
+    handle = await startServe({ service, rendererDir: dir, info: { kiosk: false, fixedProvider: null, locale: 'en-US', host: 'serve', storage: 'memory', notices: [] } })
     prefix = new URL(handle.url).pathname
   })
   afterAll(async () => {

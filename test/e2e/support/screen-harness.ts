@@ -50,7 +50,7 @@ export async function openScreen(
   options: { size?: { width: number; height: number }; info?: Partial<AppInfo>; renewals?: number } = {},
 ): Promise<Screen> {
   const service = new FlowService({ providers, deps: { http: createHttp({ fetch, clock: systemClock }), clock: systemClock }, renewals: options.renewals ?? 0 })
-  const serve = await startServe({ service, info: { kiosk: false, fixedProvider: null, locale: 'en-US', host: 'serve', ...options.info } })
+  const serve = await startServe({ service, info: { kiosk: false, fixedProvider: null, locale: 'en-US', host: 'serve', storage: 'memory', notices: [], ...options.info } })
   const context = await browser.newContext({ viewport: options.size ?? { width: 1920, height: 1080 } })
   const page = await context.newPage()
   page.setDefaultTimeout(15_000)

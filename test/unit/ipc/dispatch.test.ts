@@ -7,7 +7,7 @@ import { FakeClock } from '../../helpers/fake-clock'
 
 const clock = new FakeClock()
 const service = new FlowService({ providers: [], deps: { http: createHttp({ fetch: async () => new Response(null, { status: 500 }), clock }), clock } })
-const context = { service, info: { kiosk: true, fixedProvider: null, locale: 'en', host: 'serve' as const } }
+const context = { service, info: { kiosk: true, fixedProvider: null, locale: 'en', host: 'serve' as const, storage: 'memory' as const, notices: [] } }
 
 async function contractError(channel: unknown, request: unknown): Promise<ContractError> {
   try {
