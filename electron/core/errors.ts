@@ -29,6 +29,19 @@ export const ErrorCode = {
   UnknownProvider: 'unknown_provider',
   /** The operation was cancelled by its `AbortSignal`. */
   Aborted: 'aborted',
+  /**
+   * An ID token failed validation (signature, `iss`, `aud`, `exp`, `nbf`, algorithm, shape): the
+   * sign-in or refresh that brought it is refused, and nothing in it is used.
+   * @see https://openid.net/specs/openid-connect-core-1_0.html#IDTokenValidation
+   */
+  InvalidIdToken: 'invalid_id_token',
+  /**
+   * The provider's signing keys (its JWKS, at `jwks_uri`) could not be fetched or read, so an ID
+   * token could not be checked; a later attempt may succeed.
+   */
+  JwksUnavailable: 'jwks_unavailable',
+  /** The provider does not offer the operation (e.g. no revocation endpoint is known). */
+  Unsupported: 'unsupported',
 } as const
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 

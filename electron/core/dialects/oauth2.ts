@@ -1,5 +1,10 @@
 /**
  * `oauth2`: RFC 8628 against explicitly configured endpoints.
+ *
+ * ID tokens: with `endpoints.jwks`, checked as the `oidc` dialect checks them (signature, `iss`
+ * = `issuer`, `aud`, `exp`); without it, only their claims are checked, the TLS connection to
+ * the token endpoint standing in for the signature (OpenID Connect Core §3.1.3.7, step 6).
+ * Revocation only with `endpoints.revocation` (otherwise the dialect has no `revoke`).
  * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.1
  */
 import type { AuthorizationServer } from 'oauth4webapi'
@@ -14,6 +19,8 @@ export interface OAuth2Provider extends StandardProvider {
     readonly token: string
     readonly userinfo?: string | undefined
     readonly revocation?: string | undefined
+    /** The provider's JSON Web Key Set, to check ID token signatures. */
+    readonly jwks?: string | undefined
   }
 }
 
@@ -24,6 +31,10 @@ export function createOAuth2Dialect(provider: OAuth2Provider, deps: DialectDeps)
     token_endpoint: provider.endpoints.token,
     ...(provider.endpoints.userinfo === undefined ? {} : { userinfo_endpoint: provider.endpoints.userinfo }),
     ...(provider.endpoints.revocation === undefined ? {} : { revocation_endpoint: provider.endpoints.revocation }),
+    ...(provider.endpoints.jwks === undefined ? {} : { jwks_uri: provider.endpoints.jwks }),
   }
-  return standardDialect(provider, deps, async () => as)
+  const dialect = standardDialect(provider, deps, async () => as, { idTokensWithoutKeys: 'tls' })
+  if (provider.endpoints.revocation !== undefined) return dialect
+  const { revoke: _cannotRevoke, ...withoutRevoke } = dialect
+  return withoutRevoke
 }

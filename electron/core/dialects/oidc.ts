@@ -1,6 +1,8 @@
 /**
  * `oidc`: RFC 8628 against an authorization server found by OpenID Connect discovery; the
- * metadata must advertise a `device_authorization_endpoint` (RFC 8628 §4).
+ * metadata must advertise a `device_authorization_endpoint` (RFC 8628 §4). ID tokens are
+ * checked against the `jwks_uri` it names; refresh and revocation (`revocation_endpoint`, when
+ * named) as in `standard.ts`.
  * @see https://www.rfc-editor.org/rfc/rfc8628#section-4
  * @see https://openid.net/specs/openid-connect-discovery-1_0.html
  */
@@ -38,12 +40,18 @@ export async function discover(provider: OidcProvider, deps: DialectDeps, signal
 
 export function createOidcDialect(provider: OidcProvider, deps: DialectDeps): Dialect {
   let metadata: Promise<oauth.AuthorizationServer> | undefined
-  return standardDialect(provider, deps, (signal) => {
-    // Cache a successful discovery; a failed one is tried again next time.
-    metadata ??= discover(provider, deps, signal).catch((error: unknown) => {
-      metadata = undefined
-      throw error
-    })
-    return metadata
-  })
+  return standardDialect(
+    provider,
+    deps,
+    (signal) => {
+      // Cache a successful discovery; a failed one is tried again next time.
+      metadata ??= discover(provider, deps, signal).catch((error: unknown) => {
+        metadata = undefined
+        throw error
+      })
+      return metadata
+    },
+    // Discovery must name the keys (OpenID Connect Discovery §3): ID tokens are always checked.
+    { idTokensWithoutKeys: 'refuse' },
+  )
 }

@@ -1,16 +1,23 @@
 /**
  * The standard RFC 8628 dialect on oauth4webapi: device authorization request and response,
- * device-code grant request and token response, userinfo. The `oauth2` (explicit endpoints)
- * and `oidc` (discovery) dialects differ only in how they find the authorization server.
+ * device-code grant request and token response, userinfo, and the token life cycle after it:
+ * refresh (RFC 6749 §6) and revocation (RFC 7009). The `oauth2` (explicit endpoints) and `oidc`
+ * (discovery) dialects differ only in how they find the authorization server.
+ *
+ * An ID token in a token response is validated (see `../id-token.ts`) before anything in it is
+ * used; one that fails ends the sign-in (or the refresh) with `invalid_id_token`.
  * @see https://www.rfc-editor.org/rfc/rfc8628
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+ * @see https://www.rfc-editor.org/rfc/rfc7009
  */
 import * as oauth from 'oauth4webapi'
 import { parseDeviceAuthorization } from '../device-authorization'
 import { ErrorCode, LinkscreenError, isLinkscreenError } from '../errors'
 import { readJsonBody } from '../http'
+import { LIBRARY_CLOCK_TOLERANCE, createIdTokenValidator, type IdTokenClaims, type IdTokenValidation } from '../id-token'
 import { classifyTokenErrorResponse, cleanDescription, cleanErrorCode, parseTokenSet } from '../token-response'
 import type { Account, Clock, DeviceAuthorization, Dialect, FetchLike, PollOutcome, TokenSet } from '../types'
-import { isLoopbackHost } from '../urls'
+import { isLoopbackHost, isSafeUrl } from '../urls'
 import { isJsonObject } from '../assert'
 
 /** What a dialect is built from: the provider's settings and the injected world. */
@@ -88,7 +95,8 @@ export async function failedResponse(response: Response, where: string): Promise
   })
 }
 
-function accountFromClaims(claims: Record<string, unknown> | undefined): Account | undefined {
+/** An `Account` from validated ID token claims or a userinfo answer; `sub` only when the provider sent one. */
+export function accountFromClaims(claims: Readonly<Record<string, unknown>> | undefined): Account | undefined {
   if (!claims) return undefined
   const pick = (key: string): string | undefined => (typeof claims[key] === 'string' && claims[key] !== '' ? (claims[key] as string) : undefined)
   const account: Account = {
@@ -100,6 +108,21 @@ function accountFromClaims(claims: Record<string, unknown> | undefined): Account
   return Object.keys(account).length > 0 ? account : undefined
 }
 
+/** How a standard dialect treats ID tokens and revocation. */
+export interface StandardDialectOptions {
+  /**
+   * An ID token when the metadata names no `jwks_uri`: `refuse` it (OpenID Connect discovery
+   * requires keys), or accept valid claims with the TLS connection standing in for the
+   * signature (`tls`; explicitly configured endpoints). See `IdTokenValidatorOptions`.
+   */
+  readonly idTokensWithoutKeys: 'refuse' | 'tls'
+}
+
+/** The body's `id_token`, when it is a string (anything else is left to oauth4webapi to refuse). */
+function idTokenIn(body: unknown): string | undefined {
+  return isJsonObject(body) && typeof body['id_token'] === 'string' ? body['id_token'] : undefined
+}
+
 /**
  * A dialect speaking RFC 8628 as written, against the authorization server `resolve` returns
  * (explicit endpoints, or OIDC discovery).
@@ -108,10 +131,54 @@ export function standardDialect(
   provider: StandardProvider,
   deps: DialectDeps,
   resolve: (signal: AbortSignal | undefined) => Promise<oauth.AuthorizationServer>,
+  options: StandardDialectOptions = { idTokensWithoutKeys: 'refuse' },
 ): Dialect {
-  const client: oauth.Client = { client_id: provider.clientId }
+  // oauth4webapi re-checks an ID token's claims while processing a token response: its
+  // timestamp checks (system clock) are off, ours (injected clock) ran before.
+  const client: oauth.Client = { client_id: provider.clientId, [oauth.clockTolerance]: LIBRARY_CLOCK_TOLERANCE }
   const clientAuth = provider.clientSecret === undefined ? oauth.None() : oauth.ClientSecretPost(provider.clientSecret)
   const where = (step: string): string => `${provider.id}: ${step}`
+  const idTokens = createIdTokenValidator({
+    providerId: provider.id,
+    clientId: provider.clientId,
+    http: deps.http,
+    clock: deps.clock,
+    headers: provider.headers,
+    withoutKeys: options.idTokensWithoutKeys,
+  })
+  /** The validated ID token claims of token sets this dialect handed out, for the userinfo `sub` check. */
+  const claimsOf = new WeakMap<TokenSet, IdTokenClaims>()
+
+  /**
+   * A successful token endpoint answer (device code or refresh): the ID token, when there is
+   * one, is validated first, then the whole answer is processed by `process`.
+   */
+  async function tokenSetFrom(
+    as: oauth.AuthorizationServer,
+    response: Response,
+    receivedAt: number,
+    step: string,
+    process: (response: Response) => Promise<oauth.TokenEndpointResponse>,
+    signal: AbortSignal | undefined,
+  ): Promise<{ tokens: TokenSet; idToken?: IdTokenValidation }> {
+    const idToken = idTokenIn(await readJsonBody(response))
+    const validated = idToken === undefined ? undefined : await idTokens.validate(as, idToken, signal)
+    const result = await process(response).catch((error: unknown) => rethrow(error, where(step)))
+    const tokens = parseTokenSet(result, receivedAt, where(step))
+    if (validated) claimsOf.set(tokens, validated.claims)
+    return validated === undefined ? { tokens } : { tokens, idToken: validated }
+  }
+
+  /** Revokes one token (RFC 7009 §2.1); a 200 answer is success, also for a token the server no longer knows. */
+  async function revokeOne(as: oauth.AuthorizationServer, endpoint: string, token: string, hint: 'refresh_token' | 'access_token', signal: AbortSignal | undefined): Promise<void> {
+    const response = await oauth
+      .revocationRequest(as, client, clientAuth, token, {
+        ...requestOptions(deps, endpoint, provider, signal),
+        additionalParameters: { token_type_hint: hint },
+      })
+      .catch((error: unknown) => rethrow(error, where('token revocation request')))
+    if (response.status !== 200) await failedResponse(response, where(`${hint} revocation`))
+  }
 
   return {
     providerId: provider.id,
@@ -142,14 +209,62 @@ export function standardDialect(
       if (response.status !== 200) {
         return classifyTokenErrorResponse(response, await readJsonBody(response), now, where('token response'))
       }
-      const result = await oauth
-        .processDeviceCodeResponse(as, client, response)
-        .catch((error: unknown) => rethrow(error, where('token response')))
-      const tokens = parseTokenSet(result, now, where('token response'))
-      const account = accountFromClaims(oauth.getValidatedIdTokenClaims(result) as Record<string, unknown> | undefined)
+      const { tokens, idToken } = await tokenSetFrom(as, response, now, 'token response', (r) => oauth.processDeviceCodeResponse(as, client, r), signal)
+      const account = accountFromClaims(idToken?.claims)
       return account === undefined ? { kind: 'authorized', tokens } : { kind: 'authorized', tokens, account }
     },
 
+    /**
+     * RFC 6749 §6. The answer's ID token, when there is one, is validated as at sign-in (its
+     * `sub` cannot be compared with the first one's here: the caller holds that). When the
+     * server does not rotate refresh tokens, the one given is carried over, so the returned
+     * set always holds the refresh token to store. Throws `oauth_error` with `oauthError`
+     * `invalid_grant` when the refresh token is expired, revoked or already used.
+     */
+    async refresh(refreshToken, signal): Promise<TokenSet> {
+      const as = await resolve(signal)
+      const endpoint = as.token_endpoint as string
+      const response = await oauth
+        .refreshTokenGrantRequest(as, client, clientAuth, refreshToken, requestOptions(deps, endpoint, provider, signal))
+        .catch((error: unknown) => rethrow(error, where('token refresh request')))
+      const now = deps.clock.now()
+      if (response.status !== 200) return failedResponse(response, where('token refresh'))
+      const body = await readJsonBody(response)
+      if (isJsonObject(body) && (typeof body['access_token'] !== 'string' || body['access_token'] === '')) {
+        throw new LinkscreenError(ErrorCode.InvalidResponse, `${where('token refresh response')}: no new "access_token" in the answer`, { status: 200 })
+      }
+      const { tokens } = await tokenSetFrom(as, response, now, 'token refresh response', (r) => oauth.processRefreshTokenResponse(as, client, r), signal)
+      return tokens.refresh_token === undefined ? { ...tokens, refresh_token: refreshToken } : tokens
+    },
+
+    /**
+     * RFC 7009: revokes the refresh token (which, at most servers, ends the whole grant), then
+     * the access token. An access token the server cannot revoke (`unsupported_token_type`, e.g.
+     * a self-contained JWT) is let expire when its refresh token was revoked. Throws
+     * `unsupported` when the provider names no revocation endpoint.
+     */
+    async revoke(tokens, signal): Promise<void> {
+      const as = await resolve(signal)
+      const endpoint = as.revocation_endpoint
+      if (endpoint === undefined) throw new LinkscreenError(ErrorCode.Unsupported, `${where('token revocation')}: the provider names no revocation endpoint`)
+      if (!URL.canParse(endpoint)) throw new LinkscreenError(ErrorCode.InvalidResponse, `${where('token revocation')}: "revocation_endpoint" is not an absolute URL`)
+      if (!isSafeUrl(new URL(endpoint))) {
+        throw new LinkscreenError(ErrorCode.InsecureUrl, `${where('token revocation')}: "revocation_endpoint" must use https: (plain http: only for loopback hosts)`)
+      }
+      if (tokens.refresh_token !== undefined) await revokeOne(as, endpoint, tokens.refresh_token, 'refresh_token', signal)
+      try {
+        await revokeOne(as, endpoint, tokens.access_token, 'access_token', signal)
+      } catch (error) {
+        const unsupported = isLinkscreenError(error) && error.oauthError === 'unsupported_token_type'
+        if (!(unsupported && tokens.refresh_token !== undefined)) throw error
+      }
+    },
+
+    /**
+     * The userinfo answer (OpenID Connect Core §5.3). Its `sub` must be the validated ID
+     * token's, when this dialect validated one for `tokens`; a userinfo answer without `sub`,
+     * or with another, is not used. Never throws for a missing profile.
+     */
     async fetchAccount(tokens: TokenSet, signal): Promise<Account | undefined> {
       const as = await resolve(signal)
       if (!as.userinfo_endpoint) return undefined
@@ -161,7 +276,8 @@ export function standardDialect(
           requestOptions(deps, as.userinfo_endpoint, provider, signal),
         )
         if (response.status !== 200) return undefined
-        const info = await oauth.processUserInfoResponse(as, client, oauth.skipSubjectCheck, response)
+        const expected = claimsOf.get(tokens)?.sub
+        const info = await oauth.processUserInfoResponse(as, client, expected ?? oauth.skipSubjectCheck, response)
         return accountFromClaims(info as unknown as Record<string, unknown>)
       } catch (error) {
         if (isLinkscreenError(error) && error.code === ErrorCode.Aborted) throw error
