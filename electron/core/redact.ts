@@ -3,18 +3,37 @@
  * free text. Tokens, device codes, user codes in URLs and client secrets are replaced.
  */
 
-const SECRET_KEYS = new Set([
-  'access_token',
-  'refresh_token',
-  'id_token',
-  'device_code',
-  'code',
-  'client_secret',
-  'user_code',
-  'token',
-  'password',
-  'assertion',
-])
+/** Names of fields that carry secrets, compared without case, `_` or `-` (`userCode`, `user_code`). */
+const SECRET_KEYS = new Set(
+  [
+    'access_token',
+    'refresh_token',
+    'id_token',
+    'device_code',
+    'code',
+    'client_secret',
+    'user_code',
+    'token',
+    'password',
+    'assertion',
+    'client_assertion',
+    'session_token',
+    'subject_token',
+    'actor_token',
+    'code_verifier',
+    'secret',
+    'api_key',
+  ].map(normalKey),
+)
+
+function normalKey(key: string): string {
+  return key.toLowerCase().replace(/[-_]/g, '')
+}
+
+/** True for a field or query parameter name whose value is a secret (`device_code`, `userCode`, `client-secret`, …). */
+export function isSecretKey(key: string): boolean {
+  return SECRET_KEYS.has(normalKey(key))
+}
 
 export const REDACTED = '[redacted]'
 
@@ -29,7 +48,7 @@ export function redactUrl(input: string | URL): string {
   url.username = ''
   url.password = ''
   for (const key of [...url.searchParams.keys()]) {
-    if (SECRET_KEYS.has(key.toLowerCase())) url.searchParams.set(key, REDACTED)
+    if (isSecretKey(key)) url.searchParams.set(key, REDACTED)
   }
   return url.toString()
 }
@@ -46,7 +65,7 @@ export function redactText(text: string, secrets: Iterable<string | undefined>):
 /** A shallow copy of a JSON-ish object with secret fields replaced. */
 export function redactFields<T extends Record<string, unknown>>(value: T): T {
   return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [k, SECRET_KEYS.has(k.toLowerCase()) && v !== undefined ? REDACTED : v]),
+    Object.entries(value).map(([k, v]) => [k, isSecretKey(k) && v !== undefined ? REDACTED : v]),
   ) as T
 }
 
