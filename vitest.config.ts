@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    setupFiles: ['test/setup/electron.ts'],
+    server: { deps: { inline: ['electron-store'] } },
     reporters: ['default', './test/summary-reporter.ts'],
   },
 })

@@ -1,6 +1,7 @@
 /** Picks the screen: one switch over the flow's status (or the account list), checked exhaustive. */
 import type { FlowStatus } from '../electron/ipc/contract'
 import { AccountsScreen } from './screens/accounts'
+import { AppNotices } from './screens/app-notices'
 import { DeniedScreen } from './screens/denied'
 import { ErrorScreen } from './screens/error'
 import { ExpiredScreen } from './screens/expired'
@@ -17,8 +18,18 @@ function unreachable(key: never): never {
   throw new Error(`no screen for ${String(key)}`)
 }
 
-/** The whole app: the one screen the state calls for. */
+/** The whole app: the one screen the state calls for, and the app's own notices. */
 export function App() {
+  return (
+    <>
+      <CurrentScreen />
+      <AppNotices />
+    </>
+  )
+}
+
+/** The one screen the state calls for. */
+function CurrentScreen() {
   const loaded = useStore((s) => s.app !== null)
   const view = useStore((s) => s.view)
   const status = useStore((s) => s.flow.status)

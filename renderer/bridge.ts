@@ -3,12 +3,12 @@
  * `Bridge` on `window.linkscreen`; in `linkscreen serve` the same contract is carried over HTTP
  * (invokes) and server-sent events (snapshots and account lists).
  */
-import type { Bridge, EventChannel, EventMap, InvokeChannel, InvokeMap } from '../electron/ipc/contract'
+import { EVENT_CHANNELS, type Bridge, type EventChannel, type EventMap, type InvokeChannel, type InvokeMap, type PreloadApi } from '../electron/ipc/contract'
 
 declare global {
   interface Window {
     /** Exposed by the Electron preload; absent in serve mode. */
-    readonly linkscreen?: Bridge
+    readonly linkscreen?: PreloadApi
   }
 }
 
@@ -24,7 +24,7 @@ export class BridgeError extends Error {
 }
 
 /** Channels whose response is a `Result`: a refusal becomes `{ ok: false }` instead of a throw. */
-const RESULT_CHANNELS: ReadonlySet<InvokeChannel> = new Set<InvokeChannel>(['auth:start', 'auth:cancel', 'accounts:sign-out', 'shell:open-verification'])
+const RESULT_CHANNELS: ReadonlySet<InvokeChannel> = new Set<InvokeChannel>(['auth:start', 'auth:cancel', 'auth:renew', 'accounts:sign-out', 'shell:open-verification'])
 
 type Listener = (payload: never) => void
 
@@ -85,7 +85,7 @@ export function createHttpBridge(pageUrl: string): Bridge {
   const connect = (): EventSource => {
     if (source) return source
     const es = new EventSource(new URL('events', base))
-    for (const event of ['auth:snapshot', 'accounts:changed'] as const) {
+    for (const event of EVENT_CHANNELS) {
       es.addEventListener(event, (message: MessageEvent<string>) => {
         let payload: unknown
         try {
@@ -133,7 +133,35 @@ export function createHttpBridge(pageUrl: string): Bridge {
   }
 }
 
+/** A refusal from main (`{ ok: false, code, message }`) on a channel whose answer is not a `Result`. */
+function isRefusal(value: unknown): value is { ok: false; code: string; message: string } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && (value as { ok?: unknown }).ok === false
+}
+
+/**
+ * The Electron bridge over the preload's functions. IPC delivers in order and never drops,
+ * so the connection is always live.
+ */
+export function createPreloadBridge(api: PreloadApi): Bridge {
+  return {
+    async invoke(channel, request) {
+      const call = api[channel] as (request: unknown) => Promise<unknown>
+      const value = await call(request ?? null)
+      if (!RESULT_CHANNELS.has(channel) && isRefusal(value)) throw new BridgeError(value.code, value.message)
+      return value as InvokeMap[typeof channel]['response']
+    },
+    on(event, listener) {
+      const subscribe = api[event] as (listener: (payload: unknown) => void) => () => void
+      return subscribe(listener as (payload: unknown) => void)
+    },
+    onConnection(listener) {
+      listener('live')
+      return () => undefined
+    },
+  }
+}
+
 /** The preload's bridge when running in Electron, else the serve-mode HTTP bridge for this page. */
 export function createBridge(): Bridge {
-  return window.linkscreen ?? createHttpBridge(location.href)
+  return window.linkscreen ? createPreloadBridge(window.linkscreen) : createHttpBridge(location.href)
 }

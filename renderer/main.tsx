@@ -20,6 +20,8 @@ const actions = createActions(bridge)
 
 bridge.on('auth:snapshot', receiveSnapshot)
 bridge.on('accounts:changed', receiveAccounts)
+bridge.on('providers:changed', receiveProviders)
+bridge.on('app:changed', receiveAppInfo)
 bridge.onConnection(setConnection)
 
 /** Loads everything the first screen needs, retrying with back-off until the back end answers. */

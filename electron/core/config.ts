@@ -93,6 +93,22 @@ export const configSchema = z
   .strictObject({
     $schema: z.string().optional(),
     providers: z.array(providerSchema).max(100),
+    /** Settings of the Electron app; the CLI ignores them. */
+    app: z
+      .strictObject({
+        /** Kiosk screen: full screen, no way to quit, no "open in browser" (same as `--kiosk`). */
+        kiosk: z.boolean().optional(),
+        /** Full screen, for living-room screens (same as `--fullscreen`). */
+        fullscreen: z.boolean().optional(),
+        /** The one provider this screen signs in with: no picker (same as `--provider`). */
+        provider: z.string().min(1).max(64).optional(),
+        /**
+         * Keep tokens on disk even when Linux has no keyring and Electron would only obfuscate
+         * them (`basic_text`). Off by default: the app then keeps accounts for the run only.
+         */
+        allowWeakTokenStorage: z.boolean().optional(),
+      })
+      .optional(),
   })
   .superRefine((config, ctx) => {
     const seen = new Set<string>()

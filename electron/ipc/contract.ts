@@ -174,3 +174,15 @@ export interface Bridge {
   /** Connection state of the event stream ('live' or 'reconnecting'); the preload is always live. */
   onConnection(listener: (state: 'live' | 'reconnecting') => void): () => void
 }
+
+/**
+ * What the Electron preload puts on `window.linkscreen`: one function per invoke channel
+ * (taking the request, answering the response) and one per event (taking a listener,
+ * answering an unsubscribe function). Never `ipcRenderer` itself. The renderer turns it into
+ * a `Bridge` (`renderer/bridge.ts`).
+ */
+export type PreloadApi = {
+  readonly [C in InvokeChannel]: (request: InvokeMap[C]['request']) => Promise<InvokeMap[C]['response']>
+} & {
+  readonly [E in EventChannel]: (listener: (payload: EventMap[E]) => void) => () => void
+}

@@ -1,0 +1,233 @@
+/**
+ * The Electron main process: the composition root. It builds the adapters (Electron's
+ * `net.fetch`, a clock that knows about system sleep, the encrypted vault), hands them to the
+ * same `FlowService` the CLI's serve mode uses, connects that to IPC, and opens one hardened
+ * window. Everything below is a list of `setupX()` steps; the work is in the modules named.
+ */
+import { watch, type FSWatcher } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { BrowserWindow, app, ipcMain, net, powerMonitor, protocol, safeStorage, session, shell } from 'electron'
+import Store from 'electron-store'
+import { loadConfig, type LoadedConfig } from './adapters/config-file'
+import { setupPower } from './adapters/power'
+import { systemClock } from './adapters/system-clock'
+import { openVault } from './adapters/vault'
+import { createWakeClock, type WakeClock } from './adapters/wake-clock'
+import { hardenContents, hardenSession, windowOptions } from './adapters/window'
+import { parseLaunchFlags, resolveAppOptions, type AppOptions, type LaunchFlags } from './app/options'
+import { APP_ENTRY, APP_ORIGIN, APP_SCHEME, serveRendererFile } from './app/renderer-files'
+import { isOpenableVerificationUrl } from './app/urls'
+import type { Config } from './core/config'
+import { createHttp } from './core/http'
+import { cleanText } from './core/redact'
+import type { AppInfo, AppNotice, StorageMode } from './ipc/contract'
+import { setupIpc } from './ipc/handlers'
+import { FlowService } from './services/flow-service'
+import { lazyDemo, providerEntries, type LazyDemo } from './services/providers'
+
+const here = fileURLToPath(new URL('.', import.meta.url))
+const flags = parseLaunchFlags(process.argv)
+let window: BrowserWindow | undefined
+
+/** Logs a message; error messages from the core are already free of tokens and codes. */
+function log(message: string, error?: unknown): void {
+  const detail = error === undefined ? '' : `: ${error instanceof Error ? error.message : String(error)}`
+  console.error(`linkscreen: ${cleanText(`${message}${detail}`, 2000)}`)
+}
+
+/** The app's info, which grows notices while it runs. */
+class Info {
+  private readonly listeners = new Set<() => void>()
+  private notices: AppNotice[] = []
+  constructor(
+    private readonly options: AppOptions,
+    private readonly storage: StorageMode,
+  ) {}
+  get value(): AppInfo {
+    return {
+      kiosk: this.options.kiosk,
+      fixedProvider: this.options.provider,
+      locale: app.getLocale() || 'en-US',
+      host: 'electron',
+      storage: this.storage,
+      notices: this.notices,
+    }
+  }
+  /** Adds (or, with the same code, replaces) a notice; `message: null` removes it. */
+  notice(code: string, message: string | null): void {
+    this.notices = [...this.notices.filter((n) => n.code !== code), ...(message === null ? [] : [{ code, message }])]
+    for (const listener of this.listeners) listener()
+  }
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+}
+
+// --- Before `ready` ---
+
+/** `--user-data-dir` isolates a run (QA): the vault and Chromium's data go there. */
+function setupUserData(launch: LaunchFlags): void {
+  if (launch.userDataDir !== undefined) app.setPath('userData', resolve(launch.userDataDir))
+}
+
+/** One instance per user-data folder; a second start focuses the first window. */
+function setupSingleInstance(): boolean {
+  if (!app.requestSingleInstanceLock()) return false
+  app.on('second-instance', () => {
+    if (!window) return
+    if (window.isMinimized()) window.restore()
+    window.focus()
+  })
+  return true
+}
+
+/** The app's page is served from `app://linkscreen/`, a secure, standard scheme. */
+function setupScheme(): void {
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true } }])
+}
+
+// --- After `ready` ---
+
+function setupProtocol(): void {
+  const root = join(app.getAppPath(), 'dist', 'renderer')
+  protocol.handle(APP_SCHEME, async (request) => {
+    const answer = await serveRendererFile(root, request.url, request.method)
+    return new Response(answer.body as BodyInit, { status: answer.status, headers: answer.headers })
+  })
+}
+
+/** Loads the configuration; a bad file is a notice, not a crash: the demo provider remains. */
+async function setupConfig(): Promise<{ loaded: LoadedConfig; error: string | undefined }> {
+  try {
+    return { loaded: await loadConfig({ configPath: flags.config }), error: undefined }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    return { loaded: { config: { providers: [] }, path: flags.config ?? (process.env['LINKSCREEN_CONFIG'] || undefined) }, error: message }
+  }
+}
+
+async function setupVault(options: AppOptions): Promise<Awaited<ReturnType<typeof openVault>>> {
+  const cwd = app.getPath('userData')
+  return openVault({
+    safeStorage,
+    storePath: join(cwd, 'accounts.json'),
+    openStore: () => new Store({ name: 'accounts', cwd, clearInvalidConfig: false }),
+    platform: process.platform,
+    allowWeak: options.allowWeakTokenStorage,
+    now: () => Date.now(),
+  })
+}
+
+function setupService(config: Config, demo: LazyDemo, clock: WakeClock, vault: Awaited<ReturnType<typeof openVault>>, info: () => Info): FlowService {
+  return new FlowService({
+    providers: providerEntries(config, demo),
+    vault: vault.vault,
+    onVaultError: (error) => {
+      log('an account change could not be saved', error)
+      info().notice('vault_write_failed', 'An account change could not be saved; it holds until the app quits.')
+    },
+    deps: { http: createHttp({ fetch: (input, init) => net.fetch(input, init), clock }), clock },
+  })
+}
+
+/** Re-reads the configuration when its file changes; a bad edit keeps the last good providers. */
+function setupConfigWatch(path: string | undefined, service: FlowService, demo: LazyDemo, info: Info): FSWatcher | undefined {
+  if (path === undefined) return undefined
+  let timer: NodeJS.Timeout | undefined
+  const reload = async (): Promise<void> => {
+    try {
+      const { config } = await loadConfig({ configPath: path })
+      await service.setProviders(providerEntries(config, demo))
+      info.notice('config_invalid', null)
+    } catch (error) {
+      info.notice('config_invalid', `${error instanceof Error ? error.message : String(error)} (the providers from before the change are still offered)`)
+    }
+  }
+  try {
+    return watch(path, () => {
+      clearTimeout(timer)
+      timer = setTimeout(() => void reload(), 300)
+    })
+  } catch (error) {
+    log('the configuration file cannot be watched; changes apply at the next start', error)
+    return undefined
+  }
+}
+
+function setupWindow(options: AppOptions): BrowserWindow {
+  const win = new BrowserWindow(windowOptions({ preload: join(here, 'preload.cjs'), kiosk: options.kiosk, fullscreen: options.fullscreen }))
+  hardenContents(win.webContents, (what, url) => log(`blocked ${what}${url ? ` to ${url}` : ''}`))
+  win.once('ready-to-show', () => win.show())
+  win.on('closed', () => {
+    window = undefined
+  })
+  return win
+}
+
+/** Quitting cancels the flow under way and stops the demo provider before the process ends. */
+function setupQuit(service: FlowService, demo: LazyDemo, stop: () => void): void {
+  let closing = false
+  app.on('before-quit', (event) => {
+    if (closing) return
+    closing = true
+    event.preventDefault()
+    stop()
+    void Promise.allSettled([service.close(), demo.stop()]).then(() => app.quit())
+  })
+  app.on('window-all-closed', () => app.quit())
+}
+
+async function onReady(): Promise<void> {
+  setupProtocol()
+  hardenSession(session.defaultSession)
+  const { loaded, error } = await setupConfig()
+  const options = resolveAppOptions(flags, loaded.config)
+  const clock = createWakeClock(systemClock)
+  setupPower(powerMonitor, clock)
+  const vault = await setupVault(options)
+  const current = new Info(options, vault.storage)
+  for (const notice of vault.notices) current.notice(notice.code, notice.message)
+  if (error !== undefined) current.notice('config_invalid', error)
+  const demo = lazyDemo()
+  const service = setupService(loaded.config, demo, clock, vault, () => current)
+  await service.restore()
+  window = setupWindow(options)
+  const undoIpc = setupIpc(
+    ipcMain,
+    {
+      service,
+      get info() {
+        return current.value
+      },
+      onInfo: (listener) => current.onChange(listener),
+      openExternal: async (url) => {
+        if (!isOpenableVerificationUrl(url)) throw new Error('refused to open a URL that is not https: (or loopback http:)')
+        await shell.openExternal(url)
+      },
+    },
+    { contents: () => window?.webContents, origin: APP_ORIGIN },
+    (failure) => log('an IPC request failed', failure),
+  )
+  const watcher = setupConfigWatch(loaded.path, service, demo, current)
+  setupQuit(service, demo, () => {
+    watcher?.close()
+    undoIpc()
+  })
+  await window.loadURL(APP_ENTRY)
+}
+
+setupUserData(flags)
+if (!setupSingleInstance()) {
+  app.quit()
+} else {
+  setupScheme()
+  app
+    .whenReady()
+    .then(onReady)
+    .catch((error: unknown) => {
+      log('the app could not start', error)
+      app.exit(1)
+    })
+}
