@@ -159,13 +159,13 @@ describe('createApprover', () => {
       () => json(200, { success: false }),
     ])
     const approver = createApprover(PROVIDER, TOKEN, { http })
-    const odd = await approver.claim('WDJBMJHT').catch((e: unknown) => e as LinkscreenError)
+    const odd = (await approver.claim('WDJBMJHT').catch((e: unknown) => e)) as LinkscreenError
     expect(odd).not.toBeInstanceOf(ApproveError)
     expect(odd).toMatchObject({ code: ErrorCode.OAuth, oauthError: 'invalid_request', status: 400 })
     expect(odd.message).not.toContain(TOKEN)
     expect(odd.message).not.toContain('\u001b')
     expect(odd.description).toBe('token [redacted] is odd [31m')
-    const gateway = await approver.claim('WDJBMJHT').catch((e: unknown) => e as LinkscreenError)
+    const gateway = (await approver.claim('WDJBMJHT').catch((e: unknown) => e)) as LinkscreenError
     expect(gateway).toMatchObject({ code: ErrorCode.ServerError, status: 502 })
     expect(gateway.message).toBe('ba: GET /device: HTTP 502 (text/html)')
     const notSuccess = await approver.decide({ providerId: 'ba', userCode: 'WDJBMJHT', clientId: 'tv', scopes: [] }, 'approve').catch((e: unknown) => e)
