@@ -68,6 +68,17 @@ export interface DemoServerOptions {
   middleware?: Middleware
   /** The listen backlog: a benchmark opens a thousand connections at once. */
   backlog?: number
+  /** Access token lifetime in whole seconds (`ttl.AccessToken`). Default 3600 (tests of refresh make it short). */
+  accessTokenTtlSeconds?: number
+  /** How long past its expiry the server still accepts a token, in seconds (oidc-provider's `clockTolerance`). Default 15. */
+  clockToleranceSeconds?: number
+  /**
+   * Whether a refresh hands out a new refresh token and retires the old one. Default: oidc-provider's
+   * own rule (always for a public client such as the demo client).
+   */
+  rotateRefreshTokens?: boolean
+  /** The signing keys (private JWKs). Default: a fresh RSA key. Tests that forge tokens bring their own. */
+  jwks?: { keys: JWK[] }
 }
 
 /** The demo client's id. */
@@ -114,7 +125,8 @@ export async function startDemoServer(opts: DemoServerOptions = {}): Promise<Dem
 
   const accounts = new AccountBook()
   const store = new MemoryStore()
-  const jwks = await generateJwks()
+  const accessTokenTtlSeconds = positiveInteger(opts.accessTokenTtlSeconds ?? 60 * 60, 'accessTokenTtlSeconds')
+  const jwks = opts.jwks ?? (await generateJwks())
 
   // Bind first: the issuer must contain the real port. Requests that arrive
   // before the provider exists get a 503.
@@ -173,6 +185,8 @@ export async function startDemoServer(opts: DemoServerOptions = {}): Promise<Dem
     // Always for clients allowed the refresh_token grant (the demo client is):
     // a TV should stay signed in whether or not it asked for offline_access.
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    ...(opts.rotateRefreshTokens === undefined ? {} : { rotateRefreshToken: opts.rotateRefreshTokens }),
+    ...(opts.clockToleranceSeconds === undefined ? {} : { clockTolerance: opts.clockToleranceSeconds }),
     // Browser-based callers (e.g. a dev renderer) may only come from loopback origins.
     clientBasedCORS: (_ctx, origin) => /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(origin),
     cookies: {
@@ -183,7 +197,7 @@ export async function startDemoServer(opts: DemoServerOptions = {}): Promise<Dem
     },
     jwks,
     ttl: {
-      AccessToken: 60 * 60,
+      AccessToken: accessTokenTtlSeconds,
       IdToken: 60 * 60,
       RefreshToken: 14 * 24 * 60 * 60,
       Grant: 14 * 24 * 60 * 60,
