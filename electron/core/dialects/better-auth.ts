@@ -9,6 +9,12 @@
  *   `{session, user}` in older versions.
  * - `GET /get-session` with the token as a Bearer (the server's `bearer()` plugin) tells who
  *   signed in; an unknown token gets 200 with `null`.
+ * - `POST /sign-out` with the token as a Bearer ends that session: this is how its access token
+ *   is revoked. better-auth answers 200 `{success: true}`, also for a session it no longer has.
+ *
+ * No refresh: the plugin hands out a session token and no refresh token; better-auth itself
+ * extends a session that is used (its `session.updateAge`), until `session.expiresIn`. After
+ * that the device signs in again, so this dialect has no `refresh`.
  */
 import { isJsonObject } from '../assert'
 import { parseDeviceAuthorization } from '../device-authorization'
@@ -103,6 +109,17 @@ export function createBetterAuthDialect(provider: BetterAuthProvider, deps: Dial
         return description === undefined ? { kind: 'error', error } : { kind: 'error', error, description }
       }
       return classifyTokenErrorResponse(response, body, now, where('token response'))
+    },
+
+    /** Signs the session out (`POST /sign-out`, Bearer): the session token stops working at once. */
+    async revoke(tokens: TokenSet, signal) {
+      const response = await deps.http(`${base}/sign-out`, {
+        method: 'POST',
+        headers: { ...provider.headers, authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/json', accept: 'application/json' },
+        body: '{}',
+        ...(signal === undefined ? {} : { signal }),
+      })
+      if (response.status !== 200) return failedResponse(response, where('sign-out'))
     },
 
     async fetchAccount(tokens: TokenSet, signal) {

@@ -238,10 +238,13 @@ export function standardDialect(
     },
 
     /**
-     * RFC 7009: revokes the refresh token (which, at most servers, ends the whole grant), then
-     * the access token. An access token the server cannot revoke (`unsupported_token_type`, e.g.
-     * a self-contained JWT) is let expire when its refresh token was revoked. Throws
-     * `unsupported` when the provider names no revocation endpoint.
+     * RFC 7009: revokes the refresh token first (the long-lived credential; at most servers it
+     * ends the whole grant), then the access token. Once the refresh token is revoked, an OAuth
+     * error about the access token is not a failure: the server either ended it with the grant
+     * and no longer knows it (better-auth 1.7 then answers 400 `invalid_request` where RFC 7009
+     * §2.2 says 200), or cannot revoke it (`unsupported_token_type`, a self-contained JWT that
+     * expires on its own). Network faults, timeouts and 5xx are thrown, so the caller can try
+     * again. Throws `unsupported` when the provider names no revocation endpoint.
      */
     async revoke(tokens, signal): Promise<void> {
       const as = await resolve(signal)
@@ -255,8 +258,8 @@ export function standardDialect(
       try {
         await revokeOne(as, endpoint, tokens.access_token, 'access_token', signal)
       } catch (error) {
-        const unsupported = isLinkscreenError(error) && error.oauthError === 'unsupported_token_type'
-        if (!(unsupported && tokens.refresh_token !== undefined)) throw error
+        const refused = isLinkscreenError(error) && error.code === ErrorCode.OAuth
+        if (!(refused && tokens.refresh_token !== undefined)) throw error
       }
     },
 
