@@ -74,22 +74,23 @@ interface Rewrites {
 
 function rewriting(rewrites: Rewrites): Middleware {
   return async (ctx, next) => {
-    if (ctx.path === '/jwks' && rewrites.jwksStatus !== undefined) {
+    // A Koa context: the demo server's type declarations name only what the demo itself uses.
+    const path = (ctx as unknown as { path: string }).path
+    if (path === '/jwks' && rewrites.jwksStatus !== undefined) {
       ctx.status = rewrites.jwksStatus
       ctx.body = 'unavailable'
       return
     }
-    const grantType = (ctx.request as { body?: Record<string, unknown> }).body?.['grant_type']
     await next()
     const body = ctx.body as Record<string, unknown> | undefined
-    if (ctx.path === '/token' && ctx.status === 200 && body && typeof body === 'object') {
+    if (path === '/token' && ctx.status === 200 && body && typeof body === 'object') {
       const changed = { ...body }
       if (rewrites.idToken && typeof body['id_token'] === 'string') changed['id_token'] = rewrites.idToken(body['id_token'])
-      if (rewrites.dropRefreshTokenOnRefresh && (grantType === 'refresh_token' || ctx.oidc?.params?.['grant_type'] === 'refresh_token')) delete changed['refresh_token']
+      if (rewrites.dropRefreshTokenOnRefresh && ctx.oidc?.params?.['grant_type'] === 'refresh_token') delete changed['refresh_token']
       ctx.body = changed
     }
-    if (ctx.path === '/jwks' && rewrites.jwks) ctx.body = rewrites.jwks()
-    if (ctx.path === '/.well-known/openid-configuration' && rewrites.jwksUri && body && typeof body === 'object') ctx.body = { ...body, jwks_uri: rewrites.jwksUri }
+    if (path === '/jwks' && rewrites.jwks) ctx.body = rewrites.jwks()
+    if (path === '/.well-known/openid-configuration' && rewrites.jwksUri && body && typeof body === 'object') ctx.body = { ...body, jwks_uri: rewrites.jwksUri }
   }
 }
 
