@@ -42,7 +42,7 @@ export interface FlowLogEntry {
   readonly seq: number
   /** When the request was sent: ISO-8601 wall-clock time. */
   readonly at: string
-  /** When the request was sent: milliseconds since the flow started, on the monotonic clock. */
+  /** When the request was sent: whole milliseconds since the flow started, on the monotonic clock. */
   readonly offsetMs: number
   readonly method: string
   /** The URL, without credentials and with secret query values replaced by `[redacted]`. */
@@ -134,6 +134,8 @@ interface Mutable {
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString()
+/** Whole milliseconds, never negative. */
+const ms = (value: number): number => Math.max(0, Math.round(value))
 
 /** The system error code of a failure, looking through `cause`; or the error's class name. */
 function failureReason(error: unknown): string | undefined {
@@ -379,7 +381,7 @@ export function createFlowRecorder(options: FlowRecorderOptions): FlowRecorder {
         const entry: Mutable = {
           seq: ++seq,
           at: iso(clock.now()),
-          offsetMs: Math.max(0, sentMono - startMono),
+          offsetMs: ms(sentMono - startMono),
           method,
           url: scrub(redactUrl(input)).slice(0, MAX_URL_LENGTH),
           ...(body.fields === undefined ? {} : { requestFields: cleanKeys(body.fields) }),
@@ -390,12 +392,12 @@ export function createFlowRecorder(options: FlowRecorderOptions): FlowRecorder {
         try {
           response = await fetch(input, init)
         } catch (error) {
-          entry.durationMs = Math.max(0, clock.monotonic() - sentMono)
+          entry.durationMs = ms(clock.monotonic() - sentMono)
           entry.failure = failureOf(error)
           inFlight.delete(entry)
           throw error
         }
-        entry.durationMs = Math.max(0, clock.monotonic() - sentMono)
+        entry.durationMs = ms(clock.monotonic() - sentMono)
         entry.status = response.status
         const type = response.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase()
         if (type) entry.contentType = cleanText(type, 100)
@@ -433,7 +435,7 @@ export function createFlowRecorder(options: FlowRecorderOptions): FlowRecorder {
         startedAt: iso(startWall),
         ...(ended === undefined
           ? {}
-          : { endedAt: iso(ended.wall), durationMs: Math.max(0, ended.mono - startMono), outcome: scrub(ended.outcome) }),
+          : { endedAt: iso(ended.wall), durationMs: ms(ended.mono - startMono), outcome: scrub(ended.outcome) }),
         maxEntries,
         dropped,
         entries: entries.map(exported),

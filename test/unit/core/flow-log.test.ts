@@ -305,18 +305,19 @@ describe('flow log: failures, bounds and the end of the flow', () => {
     const { clock, state } = manualClock()
     const recorder = createFlowRecorder({ clock })
     const fetch: FetchLike = async () => {
-      state.mono += 70
+      state.mono += 70.4
       state.wall -= 3_600_000 // the wall clock is set back an hour mid-request
       return json(200, {})
     }
     const http = recorder.wrap(fetch)
     await http('https://as.example/a', { method: 'GET' })
-    state.mono += 10
+    state.mono += 10.2
     await http('https://as.example/b', { method: 'GET' })
     const entries = recorder.toJSON().entries
+    // whole milliseconds
     expect(entries.map((e) => [e.offsetMs, e.durationMs])).toEqual([
       [0, 70],
-      [80, 70],
+      [81, 70],
     ])
     expect(Date.parse(entries[1]!.at)).toBeLessThan(Date.parse(entries[0]!.at))
   })
