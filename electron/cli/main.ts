@@ -3,15 +3,19 @@
  * Electron app hosts.
  *
  *   linkscreen login --provider <id> [--config F] [--scope S] [--json] [--renew N]
- *                    [--show-token] [--timeout SECONDS] [--verbose]
+ *                    [--show-token] [--timeout SECONDS] [--verbose] [--log FILE]
+ *   linkscreen approve --provider <id> --code CODE [--deny] [--config F] [--json] [--verbose]
  *   linkscreen providers [--config F] [--json]
  *   linkscreen register --provider <id> [--name N] [--config F] [--json]
  *   linkscreen serve [--port P] [--config F] [--provider ID] [--kiosk]
  *
  * Exit status: 0 authorized, 2 denied, 3 expired, 4 usage or configuration error,
- * 1 anything else, 130 interrupted (Ctrl-C).
+ * 1 anything else, 130 interrupted (Ctrl-C). `approve`: 0 done (approved or denied as asked),
+ * 3 the code expired, 4 usage or configuration error (no LINKSCREEN_APPROVER_TOKEN), 1 anything else.
  */
 import { parseArgs } from 'node:util'
+import { access, writeFile, constants as fsConstants } from 'node:fs/promises'
+import { dirname, resolve as resolvePath } from 'node:path'
 import { ErrorCode, LinkscreenError, isLinkscreenError } from '../core/errors'
 import { PRESETS, findProvider, type Config, type ProviderConfig } from '../core/config'
 import { createDialect } from '../core/dialects'
@@ -19,10 +23,14 @@ import { discover } from '../core/dialects/oidc'
 import { registerDeviceClient } from '../core/registration'
 import { runDeviceFlow, type FlowResult } from '../core/flow'
 import { createHttp } from '../core/http'
+import { createApprover, isApproveError, type DeviceRequest } from '../core/approve'
+import { createFlowRecorder, type FlowRecorder } from '../core/flow-log'
+import { cleanText } from '../core/redact'
 import { loadConfig } from '../adapters/config-file'
 import { createNodeFetch } from '../adapters/node-fetch'
 import { systemClock } from '../adapters/system-clock'
 import { humanReporter, jsonReporter, type Io } from './output'
+import { chunkUserCode } from './big-text'
 import { startServe } from './serve'
 import { FlowService, type ProviderEntry } from '../services/flow-service'
 import { hostname, platform, release, arch } from 'node:os'
@@ -41,14 +49,18 @@ export const DEMO_SCOPE = 'openid profile email offline_access'
 
 const USAGE = `Usage:
   linkscreen login --provider <id> [--config FILE] [--scope SCOPE] [--json] [--renew N]
-                   [--show-token] [--timeout SECONDS] [--verbose]
+                   [--show-token] [--timeout SECONDS] [--verbose] [--log FILE]
+  linkscreen approve --provider <id> --code CODE [--deny] [--config FILE] [--json] [--verbose]
+                   (better-auth providers; the approver's session token is read from
+                   $LINKSCREEN_APPROVER_TOKEN, never from a flag)
   linkscreen providers [--config FILE] [--json]
   linkscreen register --provider <id> [--name NAME] [--config FILE] [--json]
   linkscreen serve [--port P] [--config FILE] [--provider ID] [--kiosk]
 
 The configuration is read from --config, else $LINKSCREEN_CONFIG, else providers.json in
 your config folder. The built-in "demo" provider always exists.
-Exit status: 0 authorized, 2 denied, 3 expired, 4 usage or configuration error, 1 other, 130 interrupted.`
+Exit status: 0 authorized, 2 denied, 3 expired, 4 usage or configuration error, 1 other, 130 interrupted.
+approve: 0 done (approved, or denied with --deny), 3 the code expired, 4 usage or configuration, 1 other.`
 
 export interface MainOptions {
   readonly io?: Io
@@ -72,7 +84,16 @@ function findConfigured(config: Config, path: string | undefined, id: string): P
   return findProvider(config.providers, id)
 }
 
+/** Flags that would carry the approver's session token: refused, without echoing a value. */
+const TOKEN_FLAG = /^--?(approver-?)?(session-?)?token(=|$)/i
+
 function parse(argv: readonly string[]) {
+  const tokenFlag = argv.find((arg) => TOKEN_FLAG.test(arg))
+  if (tokenFlag !== undefined) {
+    throw new UsageError(
+      `${tokenFlag.split('=')[0]} is not an option: the approver's session token is read only from ${APPROVER_TOKEN_ENV}, to keep it out of shell history and process lists`,
+    )
+  }
   try {
     return parseArgs({
       args: [...argv],
@@ -90,6 +111,9 @@ function parse(argv: readonly string[]) {
         name: { type: 'string' },
         port: { type: 'string' },
         kiosk: { type: 'boolean', default: false },
+        log: { type: 'string' },
+        code: { type: 'string' },
+        deny: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     })
@@ -207,6 +231,107 @@ function lazyDemo(): { provider: () => Promise<ProviderConfig>; stop: () => Prom
   }
 }
 
+/** The environment variable holding the approver's better-auth session token. */
+export const APPROVER_TOKEN_ENV = 'LINKSCREEN_APPROVER_TOKEN'
+
+/** The human lines describing what asks for approval. */
+function describeRequest(request: DeviceRequest, providerName: string): string[] {
+  const approver = request.approver
+  const who = approver?.name ?? approver?.email ?? approver?.sub
+  return [
+    `  Code ${chunkUserCode(request.userCode)} for ${cleanText(providerName, 100)}`,
+    `  Asking: ${request.clientName === undefined ? request.clientId : `${request.clientName} (${request.clientId})`}`,
+    `  Scopes: ${request.scopes.length > 0 ? request.scopes.join(' ') : '(none asked for)'}`,
+    ...(request.resources === undefined ? [] : [`  Resources: ${request.resources.join(' ')}`]),
+    ...(who === undefined ? [] : [`  Signed in as ${who}${approver?.email && approver.email !== who ? ` <${approver.email}>` : ''}`]),
+  ]
+}
+
+/**
+ * Approves (or with `--deny`, denies) a device's user code at a better-auth provider, as the
+ * person whose session token is in `LINKSCREEN_APPROVER_TOKEN`: prints what is asking, then
+ * the result.
+ */
+async function approve(io: Io, values: ReturnType<typeof parse>['values'], env: NodeJS.ProcessEnv, signal: AbortSignal | undefined): Promise<number> {
+  if (!values.provider) throw new UsageError('--provider is required')
+  if (values.code === undefined || values.code.trim() === '') throw new UsageError('--code is required: the user code the device shows')
+  const token = env[APPROVER_TOKEN_ENV]
+  if (token === undefined || token.trim() === '') {
+    throw new UsageError(
+      `${APPROVER_TOKEN_ENV} is not set: put the approver's better-auth session token in it (a flag would leave it in shell history and process lists)`,
+    )
+  }
+  if (values.provider === DEMO_PROVIDER.id) {
+    throw new LinkscreenError(ErrorCode.Config, 'the demo provider is approved on its own verification page; approve works with better-auth providers')
+  }
+  const { config, path } = await loadConfig({ configPath: values.config, env })
+  const provider = findConfigured(config, path, values.provider)
+  if (provider.dialect !== 'better-auth') {
+    throw new LinkscreenError(ErrorCode.Config, `"${provider.id}" uses the ${provider.dialect} dialect; approve works with better-auth providers (their device plugin's /device/approve)`)
+  }
+  const clock = systemClock
+  const http = createHttp({
+    fetch: createNodeFetch(env),
+    clock,
+    ...(values.verbose ? { onExchange: (x) => io.stderr.write(`[http] ${x.method} ${x.url} → ${x.status ?? x.error} (${x.ms} ms)\n`) } : {}),
+  })
+  const approver = createApprover(provider, token.trim(), { http })
+  const decision = values.deny ? 'deny' : 'approve'
+  const request = await approver.claim(values.code, signal)
+  if (values.json) {
+    io.stdout.write(
+      `${JSON.stringify({
+        event: 'request',
+        provider: provider.id,
+        user_code: request.userCode,
+        client_id: request.clientId,
+        ...(request.clientName === undefined ? {} : { client_name: request.clientName }),
+        scopes: request.scopes,
+        ...(request.resources === undefined ? {} : { resources: request.resources }),
+        approver: request.approver ?? null,
+      })}\n`,
+    )
+  } else {
+    io.stdout.write(`\n${describeRequest(request, provider.name ?? provider.id).join('\n')}\n`)
+  }
+  const result = await approver.decide(request, decision, signal)
+  const done = result.decision === 'approve' ? 'approved' : 'denied'
+  if (values.json) io.stdout.write(`${JSON.stringify({ event: done, provider: provider.id, user_code: result.userCode })}\n`)
+  else {
+    io.stdout.write(
+      result.decision === 'approve'
+        ? '\n  ✔ Approved. The device signs in at its next poll.\n'
+        : '\n  ✔ Denied. The device is told at its next poll.\n',
+    )
+  }
+  return EXIT.authorized
+}
+
+/** Writes the flow log as pretty JSON (owner-only); a failure is reported, never thrown. */
+async function writeFlowLog(io: Io, recorder: FlowRecorder, file: string): Promise<void> {
+  const log = recorder.toJSON()
+  try {
+    await writeFile(file, `${JSON.stringify(log, null, 2)}\n`, { mode: 0o600 })
+    io.stderr.write(`linkscreen: flow log written to ${file} (${log.entries.length} exchange${log.entries.length === 1 ? '' : 's'}${log.dropped > 0 ? `, ${log.dropped} oldest dropped` : ''})\n`)
+  } catch (error) {
+    const code = (error as { code?: unknown }).code
+    io.stderr.write(`linkscreen: could not write the flow log to ${file}${typeof code === 'string' ? ` (${code})` : ''}\n`)
+  }
+}
+
+/** `--log FILE`, checked before the flow starts: its folder must exist and be writable. */
+async function logTarget(value: string | undefined): Promise<string | undefined> {
+  if (value === undefined) return undefined
+  if (value.trim() === '') throw new UsageError('--log needs a file name')
+  const file = resolvePath(value)
+  try {
+    await access(dirname(file), fsConstants.W_OK)
+  } catch {
+    throw new UsageError(`--log: the folder ${dirname(file)} does not exist or is not writable`)
+  }
+  return file
+}
+
 const EXIT_FOR: Record<FlowResult['status'], number> = {
   authorized: EXIT.authorized,
   denied: EXIT.denied,
@@ -221,15 +346,49 @@ async function login(io: Io, values: ReturnType<typeof parse>['values'], env: No
   const renewals = wholeNumber(values.renew, '--renew', 0, 10) ?? 0
   const timeoutSeconds = wholeNumber(values.timeout, '--timeout', 1, 86_400)
   if (values.renew !== undefined && !Number.isInteger(renewals)) throw new UsageError('--renew must be a whole number')
+  const logFile = await logTarget(values.log)
+  if (logFile === undefined) return loginFlow(io, values, env, outer, providerId, renewals, timeoutSeconds)
+  // The log is written however the flow ends: authorized, denied, expired, an error, Ctrl-C.
+  const recorder = createFlowRecorder({ clock: systemClock, provider: providerId })
+  let status: number | undefined
+  try {
+    status = await loginFlow(io, values, env, outer, providerId, renewals, timeoutSeconds, recorder)
+    return status
+  } finally {
+    recorder.end(status === undefined ? 'error' : (OUTCOME_FOR_EXIT[status] ?? 'error'))
+    await writeFlowLog(io, recorder, logFile)
+  }
+}
+
+/** How the log names a flow's end, from `loginFlow`'s exit status. */
+const OUTCOME_FOR_EXIT: Record<number, string> = {
+  [EXIT.authorized]: 'authorized',
+  [EXIT.denied]: 'denied',
+  [EXIT.expired]: 'expired',
+  [EXIT.failure]: 'error',
+  [EXIT.interrupted]: 'cancelled',
+}
+
+async function loginFlow(
+  io: Io,
+  values: ReturnType<typeof parse>['values'],
+  env: NodeJS.ProcessEnv,
+  outer: AbortSignal | undefined,
+  providerId: string,
+  renewals: number,
+  timeoutSeconds: number | undefined,
+  recorder?: FlowRecorder,
+): Promise<number> {
   const clock = systemClock
   const verbose = values.verbose
-  const http = createHttp({
+  const bounded = createHttp({
     fetch: createNodeFetch(env),
     clock,
     ...(verbose
       ? { onExchange: (x) => io.stderr.write(`[http] ${x.method} ${x.url} → ${x.status ?? x.error} (${x.ms} ms)\n`) }
       : {}),
   })
+  const http = recorder ? recorder.wrap(bounded) : bounded
 
   let provider: ProviderConfig
   const demo = lazyDemo()
@@ -267,6 +426,7 @@ async function login(io: Io, values: ReturnType<typeof parse>['values'], env: No
   let chain = Promise.resolve()
   let reportFailure: unknown
   const secrets = [provider.clientSecret, ...Object.values(provider.headers ?? {})].filter((v): v is string => typeof v === 'string')
+  for (const secret of secrets) recorder?.addSecret(secret)
   try {
     const result = await runDeviceFlow({
       dialect,
@@ -276,6 +436,13 @@ async function login(io: Io, values: ReturnType<typeof parse>['values'], env: No
       random: Math.random,
       secrets,
       onEvent: (event) => {
+        if (event.type === 'code' || event.type === 'renewed') {
+          recorder?.addSecret(event.authorization.device_code)
+          recorder?.addSecret(event.authorization.user_code)
+        }
+        if (event.type === 'authorized') {
+          for (const token of [event.tokens.access_token, event.tokens.refresh_token, event.tokens.id_token]) recorder?.addSecret(token)
+        }
         chain = chain.then(() => reporter.event(event)).catch((error: unknown) => {
           reportFailure ??= error
         })
@@ -285,6 +452,7 @@ async function login(io: Io, values: ReturnType<typeof parse>['values'], env: No
     if (reportFailure !== undefined) throw reportFailure
     if (result.status === 'cancelled' && timedOut) {
       const error = new LinkscreenError(ErrorCode.Timeout, `no result within --timeout ${timeoutSeconds} s`)
+      recorder?.end('timeout')
       await reporter.event({ type: 'error', error })
       return EXIT.failure
     }
@@ -315,15 +483,22 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     if (command === 'login') return await login(io, values, env, options.signal)
     if (command === 'providers') return await listProviders(io, values.config, env, values.json)
     if (command === 'register') return await register(io, values, env, options.signal)
+    if (command === 'approve') return await approve(io, values, env, options.signal)
     if (command === 'serve') return await serve(io, values, env, options.signal)
     throw new UsageError(command ? `unknown command "${command}"` : 'no command given')
   } catch (error) {
     const usage = error instanceof UsageError
     const config = isLinkscreenError(error) && (error.code === ErrorCode.Config || error.code === ErrorCode.UnknownProvider)
-    const code = usage ? 'usage' : isLinkscreenError(error) ? error.code : 'internal_error'
+    // approve's refusals say why (`invalid_code`, `expired_code`, …) rather than `oauth_error`.
+    const code = usage ? 'usage' : isApproveError(error) ? error.reason : isLinkscreenError(error) ? error.code : 'internal_error'
     const message = error instanceof Error ? error.message : String(error)
+    if (isLinkscreenError(error) && error.code === ErrorCode.Aborted) {
+      if (json) io.stdout.write(`${JSON.stringify({ event: 'cancelled' })}\n`)
+      return EXIT.interrupted
+    }
     if (json) io.stdout.write(`${JSON.stringify({ event: 'error', code, message })}\n`)
     io.stderr.write(`linkscreen: ${message}\n${usage ? `\n${USAGE}\n` : ''}`)
+    if (isApproveError(error) && error.reason === 'expired_code') return EXIT.expired
     return usage || config ? EXIT.usage : EXIT.failure
   }
 }

@@ -3,7 +3,7 @@
  * server. Ctrl-C (SIGINT) while a code is on screen cancels cleanly with status 130.
  */
 import { spawn } from 'node:child_process'
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -74,6 +74,43 @@ describe('the linkscreen binary', () => {
     expect(await info.json()).toMatchObject({ kiosk: true, fixedProvider: 'ba', host: 'serve' })
     run.child.kill('SIGINT')
     expect(await run.exited).toBe(0)
+  })
+
+  it('login --log FILE: Ctrl-C still writes the flow log, with the outcome "cancelled"', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'linkscreen-bin-log-')), 'flow.json')
+    const run = runBin(['login', '--provider', 'ba', '--json', '--log', file], { LINKSCREEN_CONFIG: config })
+    await run.waitFor('"event":"poll"')
+    run.child.kill('SIGINT')
+    expect(await run.exited).toBe(130)
+    const log = JSON.parse(await readFile(file, 'utf8')) as { format: string; outcome: string; entries: { url: string; status?: number }[] }
+    expect(log).toMatchObject({ format: 'linkscreen-flow-log', outcome: 'cancelled' })
+    expect(log.entries[0]).toMatchObject({ url: `${server.baseUrl}/device/code`, status: 200 })
+    expect(run.err()).toContain(`flow log written to ${file}`)
+  })
+
+  it('approve: the session token comes from LINKSCREEN_APPROVER_TOKEN; the waiting login then signs in', async () => {
+    const device = runBin(['login', '--provider', 'ba', '--json'], { LINKSCREEN_CONFIG: config })
+    await device.waitFor('"event":"code"')
+    const userCode = String((JSON.parse(device.out().split('\n')[0] as string) as { user_code: string }).user_code)
+    const user = await server.signUp('Process Approver')
+    const approver = runBin(['approve', '--provider', 'ba', '--code', userCode], { LINKSCREEN_CONFIG: config, LINKSCREEN_APPROVER_TOKEN: user.token })
+    expect(await approver.exited).toBe(0)
+    expect(approver.out()).toContain('✔ Approved.')
+    expect(approver.out()).toContain(`Signed in as Process Approver <${user.email}>`)
+    expect(approver.out() + approver.err()).not.toContain(user.token)
+    expect(await device.exited).toBe(0)
+    expect(device.out()).toContain(`"email":"${user.email}"`)
+  })
+
+  it('approve refuses a token flag (exit 4, the value not echoed) and says where the token goes when it is missing', async () => {
+    const flag = runBin(['approve', '--provider', 'ba', '--code', 'ABCDEFGH', '--token=typed-secret-value'], { LINKSCREEN_CONFIG: config, LINKSCREEN_APPROVER_TOKEN: 'x' })
+    expect(await flag.exited).toBe(4)
+    expect(flag.err()).toContain('--token is not an option')
+    expect(flag.out() + flag.err()).not.toContain('typed-secret-value')
+    const missing = runBin(['approve', '--provider', 'ba', '--code', 'ABCDEFGH', '--json'], { LINKSCREEN_CONFIG: config, LINKSCREEN_APPROVER_TOKEN: '' })
+    expect(await missing.exited).toBe(4)
+    expect(missing.out()).toContain('"code":"usage"')
+    expect(missing.err()).toContain('LINKSCREEN_APPROVER_TOKEN is not set')
   })
 
   it('human mode prints the code, the URL, a QR code and the status, then the account', async () => {
