@@ -239,7 +239,7 @@ function describeRequest(request: DeviceRequest, providerName: string): string[]
   const approver = request.approver
   const who = approver?.name ?? approver?.email ?? approver?.sub
   return [
-    `  Code ${chunkUserCode(request.userCode)} for ${cleanText(providerName, 100)}`,
+    `  Code ${chunkUserCode(cleanText(request.userCode, 64))} for ${cleanText(providerName, 100)}`,
     `  Asking: ${request.clientName === undefined ? request.clientId : `${request.clientName} (${request.clientId})`}`,
     `  Scopes: ${request.scopes.length > 0 ? request.scopes.join(' ') : '(none asked for)'}`,
     ...(request.resources === undefined ? [] : [`  Resources: ${request.resources.join(' ')}`]),
