@@ -82,9 +82,29 @@ export interface Dialect {
   poll(authorization: DeviceAuthorization, signal?: AbortSignal): Promise<PollOutcome>
   /** Who signed in, when the provider can tell; never throws for a missing profile. */
   fetchAccount?(tokens: TokenSet, signal?: AbortSignal): Promise<Account | undefined>
-  /** Exchanges a refresh token for a fresh token set (RFC 6749 §6, or the provider's own endpoint). */
+  /**
+   * Exchanges a refresh token for a fresh token set (RFC 6749 §6, or the provider's own
+   * endpoint). The returned set always holds the refresh token to store from now on: the new
+   * one when the server rotated it, else the one given. An ID token in the answer is validated
+   * first. Throws `LinkscreenError`:
+   * - `oauth_error` with `oauthError === 'invalid_grant'`: the refresh token is expired, revoked
+   *   or already used; only a new sign-in helps;
+   * - `oauth_error` with another `oauthError` (`invalid_client`, `unauthorized_client`, …);
+   * - `network_error`, `timeout`, `server_error`: try again later;
+   * - `invalid_response` (e.g. no new `access_token`), `response_too_large`, `invalid_id_token`,
+   *   `jwks_unavailable`, `aborted`.
+   * Absent when the provider issues no refresh tokens.
+   * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+   */
   refresh?(refreshToken: string, signal?: AbortSignal): Promise<TokenSet>
-  /** Revokes a token at the provider (RFC 7009, or the provider's own endpoint). */
+  /**
+   * Revokes the tokens at the provider (RFC 7009, or the provider's own endpoint): the refresh
+   * token when there is one, and the access token. Resolves once the provider confirmed;
+   * throws `LinkscreenError` otherwise (`network_error`, `timeout`, `server_error`,
+   * `oauth_error`, `unsupported` when the provider turns out to name no revocation endpoint).
+   * Absent when the provider offers no way to revoke.
+   * @see https://www.rfc-editor.org/rfc/rfc7009
+   */
   revoke?(tokens: TokenSet, signal?: AbortSignal): Promise<void>
   /** Things the user should know about this configuration (e.g. a scope the provider will refuse). */
   readonly warnings?: readonly string[]

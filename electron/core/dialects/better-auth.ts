@@ -21,7 +21,7 @@ import { parseDeviceAuthorization } from '../device-authorization'
 import { readJsonBody } from '../http'
 import { classifyTokenErrorResponse, cleanDescription, cleanErrorCode, parseTokenSet } from '../token-response'
 import type { Account, Dialect, PollOutcome, TokenSet } from '../types'
-import { failedResponse, type DialectDeps, type StandardProvider } from './standard'
+import { failedResponse, sparing, type DialectDeps, type StandardProvider } from './standard'
 
 export interface BetterAuthProvider extends StandardProvider {
   /** better-auth's base path, e.g. `http://localhost:3000/api/auth`. */
@@ -112,7 +112,7 @@ export function createBetterAuthDialect(provider: BetterAuthProvider, deps: Dial
     },
 
     /** Signs the session out (`POST /sign-out`, Bearer): the session token stops working at once. */
-    async revoke(tokens: TokenSet, signal) {
+    revoke: (tokens: TokenSet, signal) => sparing([tokens.access_token], async () => {
       const response = await deps.http(`${base}/sign-out`, {
         method: 'POST',
         headers: { ...provider.headers, authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/json', accept: 'application/json' },
@@ -120,7 +120,7 @@ export function createBetterAuthDialect(provider: BetterAuthProvider, deps: Dial
         ...(signal === undefined ? {} : { signal }),
       })
       if (response.status !== 200) return failedResponse(response, where('sign-out'))
-    },
+    }),
 
     async fetchAccount(tokens: TokenSet, signal) {
       const response = await deps.http(`${base}/get-session`, {

@@ -3,15 +3,22 @@
  * form-encoded, which is read too); token errors come back with **HTTP 200** and an `error`
  * member, so the body decides; `slow_down` carries the new `interval`; there is no
  * `verification_uri_complete`. The account comes from `GET /user` on the API host.
+ *
+ * Refresh applies to GitHub Apps with expiring user tokens (OAuth apps' tokens do not expire and
+ * come without a refresh token): `POST /login/oauth/access_token` with grant `refresh_token`,
+ * errors again with HTTP 200; GitHub's `bad_refresh_token` is reported as `invalid_grant`, the
+ * RFC's name, so callers need to know only one. No `revoke`: GitHub revokes a token only
+ * through its REST API with the client secret as Basic credentials, which a device does not hold.
  * @see https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps#device-flow
+ * @see https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/refreshing-user-access-tokens
  */
 import { ErrorCode, LinkscreenError } from '../errors'
 import { classifyTokenErrorResponse, cleanDescription, cleanErrorCode, outcomeForOAuthError, parseTokenSet } from '../token-response'
 import type { Dialect, PollOutcome } from '../types'
 import { DEVICE_CODE_GRANT } from './better-auth'
 import type { DialectDeps } from './standard'
-import { failedResponse } from './standard'
-import { account, getWithToken, parseProviderCode, postFields, readObject, str } from './wire'
+import { failedResponse, sparing } from './standard'
+import { account, getWithToken, parseProviderCode, parseRefreshAnswer, postFields, readObject, str } from './wire'
 
 export interface GitHubProvider {
   readonly id: string
@@ -33,6 +40,11 @@ const GITHUB_ERRORS: Readonly<Record<string, string>> = {
   unsupported_grant_type: 'GitHub refused the grant type',
 }
 const RFC_ERRORS = new Set(['authorization_pending', 'slow_down', 'expired_token', 'access_denied'])
+
+/** GitHub's refresh errors under the RFC 6749 §5.2 names callers act on. */
+const REFRESH_ERRORS: Readonly<Record<string, string>> = {
+  bad_refresh_token: 'invalid_grant',
+}
 
 export function createGitHubDialect(provider: GitHubProvider, deps: DialectDeps): Dialect {
   const base = (provider.baseUrl ?? 'https://github.com').replace(/\/+$/, '')
@@ -76,6 +88,30 @@ export function createGitHubDialect(provider: GitHubProvider, deps: DialectDeps)
       const description = GITHUB_ERRORS[code] ?? cleanDescription(body?.['error_description']) ?? 'an error GitHub does not document'
       return { kind: 'error', error: code, description }
     },
+
+    refresh: (refreshToken, signal) => sparing([refreshToken, provider.clientSecret], async () => {
+      const response = await postFields(
+        deps.http,
+        `${base}/login/oauth/access_token`,
+        { client_id: provider.clientId, client_secret: provider.clientSecret, grant_type: 'refresh_token', refresh_token: refreshToken },
+        { ...send, signal },
+      )
+      const now = deps.clock.now()
+      const body = await readObject(response)
+      if (response.status !== 200) return failedResponse(response, where('token refresh'))
+      if (body?.['error'] !== undefined) {
+        // GitHub answers errors with 200 here too.
+        const code = cleanErrorCode(body['error'])
+        const description = cleanDescription(body['error_description'])
+        const oauthError = REFRESH_ERRORS[code] ?? code
+        throw new LinkscreenError(ErrorCode.OAuth, `${where('token refresh')}: ${code}${description ? ` (${description})` : ''}`, {
+          oauthError,
+          status: 200,
+          ...(description === undefined ? {} : { description }),
+        })
+      }
+      return parseRefreshAnswer(body, now, where('token refresh response'), refreshToken)
+    }),
 
     async fetchAccount(tokens, signal) {
       const response = await getWithToken(deps.http, `${api}/user`, tokens.access_token, { ...provider.headers, accept: 'application/vnd.github+json' }, signal)

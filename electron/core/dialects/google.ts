@@ -3,15 +3,23 @@
  * `verification_url`; token polls need the client secret; errors are RFC 8628's, with Google's
  * own HTTP statuses (the body decides). Only a short list of scopes is allowed on this flow:
  * asking for another one earns a warning before the request, and `invalid_scope` after it.
+ *
+ * Refresh: `POST /token` (grant `refresh_token`, with the client secret); Google's refresh
+ * tokens are reusable and its answer carries none, so the one sent is kept. Revocation:
+ * `POST /revoke` with `token` (the refresh token when there is one: revoking it also ends its
+ * access tokens). The account comes from userinfo; nothing in Google's ID token is used, so it
+ * is kept as sent and not validated here.
  * @see https://developers.google.com/identity/protocols/oauth2/limited-input-device
+ * @see https://developers.google.com/identity/protocols/oauth2/native-app#offline
+ * @see https://developers.google.com/identity/protocols/oauth2/native-app#tokenrevoke
  */
 import { readJsonBody } from '../http'
 import { classifyTokenErrorResponse, parseTokenSet } from '../token-response'
 import type { Dialect } from '../types'
 import { DEVICE_CODE_GRANT } from './better-auth'
 import type { DialectDeps } from './standard'
-import { failedResponse } from './standard'
-import { account, getWithToken, parseProviderCode, postFields, readObject, str } from './wire'
+import { failedResponse, sparing } from './standard'
+import { account, getWithToken, parseProviderCode, parseRefreshAnswer, postFields, readObject, str } from './wire'
 
 /** The scopes Google allows on the device flow. */
 export const GOOGLE_DEVICE_SCOPES: ReadonlySet<string> = new Set([
@@ -68,6 +76,23 @@ export function createGoogleDialect(provider: GoogleProvider, deps: DialectDeps)
       if (response.status === 200) return { kind: 'authorized', tokens: parseTokenSet(body, now, where('token response')) }
       return classifyTokenErrorResponse(response, body, now, where('token response'))
     },
+
+    refresh: (refreshToken, signal) => sparing([refreshToken, provider.clientSecret], async () => {
+      const response = await postFields(
+        deps.http,
+        `${base}/token`,
+        { client_id: provider.clientId, client_secret: provider.clientSecret, grant_type: 'refresh_token', refresh_token: refreshToken },
+        { ...send, signal },
+      )
+      const now = deps.clock.now()
+      if (response.status !== 200) return failedResponse(response, where('token refresh'))
+      return parseRefreshAnswer(await readObject(response), now, where('token refresh response'), refreshToken)
+    }),
+
+    revoke: (tokens, signal) => sparing([tokens.refresh_token, tokens.access_token, provider.clientSecret], async () => {
+      const response = await postFields(deps.http, `${base}/revoke`, { token: tokens.refresh_token ?? tokens.access_token }, { ...send, signal })
+      if (response.status !== 200) return failedResponse(response, where('token revocation'))
+    }),
 
     async fetchAccount(tokens, signal) {
       const response = await getWithToken(deps.http, userinfo, tokens.access_token, provider.headers, signal)

@@ -3,15 +3,22 @@
  * default). The device code answer carries a `message` to show; `authorization_declined` means
  * denied and `bad_verification_code` an unknown code; `offline_access` is always asked for, so
  * that a refresh token comes back.
+ *
+ * Refresh: `POST /token` (grant `refresh_token`, the same scope); Microsoft rotates refresh
+ * tokens, and a refresh token it no longer honours is `invalid_grant`. There is no revocation
+ * endpoint (sign-out is per session, in a browser), so this dialect has no `revoke`. The
+ * account comes from userinfo; nothing in Microsoft's ID token is used, so it is kept as sent
+ * and not validated here.
  * @see https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-device-code
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow#refresh-the-access-token
  */
 import { readJsonBody } from '../http'
 import { classifyTokenErrorResponse, cleanDescription, parseTokenSet } from '../token-response'
 import type { Dialect, PollOutcome } from '../types'
 import { DEVICE_CODE_GRANT } from './better-auth'
 import type { DialectDeps } from './standard'
-import { failedResponse } from './standard'
-import { account, getWithToken, parseProviderCode, postFields, readObject, str } from './wire'
+import { failedResponse, sparing } from './standard'
+import { account, getWithToken, parseProviderCode, parseRefreshAnswer, postFields, readObject, str } from './wire'
 
 /** `common`, `organizations`, `consumers`, a tenant GUID or a domain name. */
 export const MICROSOFT_TENANT = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*)$/i
@@ -68,6 +75,18 @@ export function createMicrosoftDialect(provider: MicrosoftProvider, deps: Dialec
       }
       return { ...outcome, ...(outcome.description === undefined ? {} : { description: cleanDescription(outcome.description.split(/\r?\n| Trace ID:/)[0]) ?? outcome.description }) }
     },
+
+    refresh: (refreshToken, signal) => sparing([refreshToken, provider.clientSecret], async () => {
+      const response = await postFields(
+        deps.http,
+        `${base}/token`,
+        { client_id: provider.clientId, client_secret: provider.clientSecret, grant_type: 'refresh_token', refresh_token: refreshToken, scope: withOfflineAccess(provider.scope) },
+        { ...send, signal },
+      )
+      const now = deps.clock.now()
+      if (response.status !== 200) return failedResponse(response, where('token refresh'))
+      return parseRefreshAnswer(await readObject(response), now, where('token refresh response'), refreshToken)
+    }),
 
     async fetchAccount(tokens, signal) {
       const response = await getWithToken(deps.http, userinfo, tokens.access_token, provider.headers, signal)

@@ -14,6 +14,7 @@ import * as oauth from 'oauth4webapi'
 import { parseDeviceAuthorization } from '../device-authorization'
 import { ErrorCode, LinkscreenError, isLinkscreenError } from '../errors'
 import { readJsonBody } from '../http'
+import { redactText } from '../redact'
 import { LIBRARY_CLOCK_TOLERANCE, createIdTokenValidator, type IdTokenClaims, type IdTokenValidation } from '../id-token'
 import { classifyTokenErrorResponse, cleanDescription, cleanErrorCode, parseTokenSet } from '../token-response'
 import type { Account, Clock, DeviceAuthorization, Dialect, FetchLike, PollOutcome, TokenSet } from '../types'
@@ -74,6 +75,26 @@ export function rethrow(error: unknown, where: string): never {
   }
   const message = error instanceof Error ? error.message : String(error)
   throw new LinkscreenError(ErrorCode.InvalidResponse, `${where}: ${message.replace(/^"response" /, '')}`)
+}
+
+/**
+ * Runs `operation`, and re-throws a `LinkscreenError` it throws with every one of `secrets`
+ * removed from its message and description: a server may quote the token it refuses in its
+ * `error_description`, and refresh and revocation errors reach logs and screens directly.
+ */
+export async function sparing<T>(secrets: readonly (string | undefined)[], operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation()
+  } catch (error) {
+    if (!isLinkscreenError(error)) throw error
+    const description = error.description === undefined ? undefined : redactText(error.description, secrets)
+    throw new LinkscreenError(error.code, redactText(error.message, secrets), {
+      ...(error.cause === undefined ? {} : { cause: error.cause }),
+      ...(error.oauthError === undefined ? {} : { oauthError: redactText(error.oauthError, secrets) }),
+      ...(description === undefined ? {} : { description }),
+      ...(error.status === undefined ? {} : { status: error.status }),
+    })
+  }
 }
 
 /** A non-200 answer to a request that is not a token poll: an OAuth error, a server error, or garbage. */
@@ -221,7 +242,7 @@ export function standardDialect(
      * set always holds the refresh token to store. Throws `oauth_error` with `oauthError`
      * `invalid_grant` when the refresh token is expired, revoked or already used.
      */
-    async refresh(refreshToken, signal): Promise<TokenSet> {
+    refresh: (refreshToken, signal): Promise<TokenSet> => sparing([refreshToken, provider.clientSecret], async () => {
       const as = await resolve(signal)
       const endpoint = as.token_endpoint as string
       const response = await oauth
@@ -235,7 +256,7 @@ export function standardDialect(
       }
       const { tokens } = await tokenSetFrom(as, response, now, 'token refresh response', (r) => oauth.processRefreshTokenResponse(as, client, r), signal)
       return tokens.refresh_token === undefined ? { ...tokens, refresh_token: refreshToken } : tokens
-    },
+    }),
 
     /**
      * RFC 7009: revokes the refresh token first (the long-lived credential; at most servers it
@@ -246,7 +267,7 @@ export function standardDialect(
      * expires on its own). Network faults, timeouts and 5xx are thrown, so the caller can try
      * again. Throws `unsupported` when the provider names no revocation endpoint.
      */
-    async revoke(tokens, signal): Promise<void> {
+    revoke: (tokens, signal): Promise<void> => sparing([tokens.refresh_token, tokens.access_token, provider.clientSecret], async () => {
       const as = await resolve(signal)
       const endpoint = as.revocation_endpoint
       if (endpoint === undefined) throw new LinkscreenError(ErrorCode.Unsupported, `${where('token revocation')}: the provider names no revocation endpoint`)
@@ -261,7 +282,7 @@ export function standardDialect(
         const refused = isLinkscreenError(error) && error.code === ErrorCode.OAuth
         if (!(refused && tokens.refresh_token !== undefined)) throw error
       }
-    },
+    }),
 
     /**
      * The userinfo answer (OpenID Connect Core §5.3). Its `sub` must be the validated ID

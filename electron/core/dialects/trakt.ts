@@ -12,7 +12,7 @@ import { retryAfterMs } from '../http'
 import { parseTokenSet } from '../token-response'
 import type { Dialect, PollOutcome } from '../types'
 import type { DialectDeps } from './standard'
-import { failedResponse } from './standard'
+import { failedResponse, sparing } from './standard'
 import { account, getWithToken, parseProviderCode, postFields, readObject, str } from './wire'
 
 export const TRAKT_PRODUCTION = 'https://api.trakt.tv'
@@ -77,7 +77,7 @@ export function createTraktDialect(provider: TraktProvider, deps: DialectDeps): 
       throw new LinkscreenError(ErrorCode.InvalidResponse, `${where('token response')}: unexpected HTTP ${response.status}`, { status: response.status })
     },
 
-    async refresh(refreshToken, signal) {
+    refresh: (refreshToken, signal) => sparing([refreshToken, provider.clientSecret], async () => {
       const response = await postFields(
         deps.http,
         `${base}/oauth/token`,
@@ -93,9 +93,9 @@ export function createTraktDialect(provider: TraktProvider, deps: DialectDeps): 
       const now = deps.clock.now()
       if (response.status !== 200) return failedResponse(response, where('token refresh'))
       return parseTokenSet(await readObject(response), now, where('token refresh response'))
-    },
+    }),
 
-    async revoke(tokens, signal) {
+    revoke: (tokens, signal) => sparing([tokens.refresh_token, tokens.access_token, provider.clientSecret], async () => {
       const response = await postFields(
         deps.http,
         `${base}/oauth/revoke`,
@@ -103,7 +103,7 @@ export function createTraktDialect(provider: TraktProvider, deps: DialectDeps): 
         { encoding: 'json', headers, signal },
       )
       if (response.status !== 200) return failedResponse(response, where('token revocation'))
-    },
+    }),
 
     async fetchAccount(tokens, signal) {
       const response = await getWithToken(deps.http, `${base}/users/settings`, tokens.access_token, headers, signal)

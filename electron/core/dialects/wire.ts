@@ -8,7 +8,8 @@ import { ErrorCode, LinkscreenError } from '../errors'
 import { parseDeviceAuthorization } from '../device-authorization'
 import { readJsonBody } from '../http'
 import { cleanText } from '../redact'
-import type { DeviceAuthorization, FetchLike } from '../types'
+import { parseTokenSet } from '../token-response'
+import type { DeviceAuthorization, FetchLike, TokenSet } from '../types'
 
 export type BodyEncoding = 'json' | 'form' | 'multipart'
 
@@ -90,4 +91,18 @@ export function str(object: unknown, name: string): string | undefined {
 export function account(fields: { sub?: string | undefined; name?: string | undefined; email?: string | undefined; picture?: string | undefined }) {
   const out = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as { sub?: string; name?: string; email?: string; picture?: string }
   return Object.keys(out).length > 0 ? out : undefined
+}
+
+/**
+ * A refresh answer (RFC 6749 §5.1): it must carry a new `access_token`; when it carries no
+ * `refresh_token` (the server does not rotate them, as Google), the one that was sent is kept,
+ * so the returned set always holds the refresh token to store.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+ */
+export function parseRefreshAnswer(body: JsonObject | undefined, receivedAt: number, where: string, refreshToken: string): TokenSet {
+  if (body !== undefined && (typeof body['access_token'] !== 'string' || body['access_token'] === '')) {
+    throw new LinkscreenError(ErrorCode.InvalidResponse, `${where}: no new "access_token" in the answer`, { status: 200 })
+  }
+  const tokens = parseTokenSet(body, receivedAt, where)
+  return tokens.refresh_token === undefined ? { ...tokens, refresh_token: refreshToken } : tokens
 }
