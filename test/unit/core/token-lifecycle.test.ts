@@ -47,7 +47,10 @@ class Routes {
   }
 
   readonly fetch = async (url: string, init: RequestInit): Promise<Response> => {
-    const headers = Object.fromEntries(new Headers(init.headers as HeadersInit).entries())
+    const headers: Record<string, string> = {}
+    new Headers(init.headers as HeadersInit).forEach((value, name) => {
+      headers[name] = value
+    })
     this.requests.push({ url, method: init.method ?? 'GET', body: init.body === undefined || init.body === null ? '' : String(init.body), headers })
     const queue = this.answers[url]
     if (!queue || queue.length === 0) throw new Error(`unscripted request to ${url}`)
