@@ -17,7 +17,8 @@
 import { copyFile, readFile, rename } from 'node:fs/promises'
 import { z } from 'zod'
 import type { AppNotice, StorageMode } from '../ipc/contract'
-import { memoryVault, type AccountRecord, type AccountVault } from '../services/flow-service'
+import { isSafeUrl } from '../core/urls'
+import { memoryVault, type AccountRecord, type AccountVault, type PendingFlow } from '../services/flow-service'
 
 /** The part of Electron's `safeStorage` the vault uses (the asynchronous API only). */
 export interface SafeStorageLike {
@@ -56,10 +57,11 @@ export interface OpenedVault {
   readonly notices: readonly AppNotice[]
 }
 
-/** The file's shape: a version and one ciphertext (base64) per account id. */
+/** The file's shape: a version, one ciphertext (base64) per account id, and the code on screen. */
 const storeShape = z.strictObject({
   version: z.literal(1),
-  accounts: z.record(z.string().max(400), z.string().max(1024 * 1024)),
+  accounts: z.record(z.string().max(400), z.string().max(1024 * 1024)).optional(),
+  pending: z.string().max(64 * 1024).optional(),
 })
 type StoreShape = z.infer<typeof storeShape>
 
@@ -75,6 +77,27 @@ const accountView = z.strictObject({
   scope: z.string().nullable(),
   signedInAt: z.number(),
 })
+/** A decrypted code on screen; its URLs are checked again before they are shown. */
+const pendingShape = z.object({
+  providerId: z.string().min(1).max(64),
+  authorization: z
+    .object({
+      device_code: z.string().min(1),
+      user_code: z.string().min(1).max(128),
+      verification_uri: z.string().refine(isSafe),
+      verification_uri_complete: z.string().refine(isSafe).optional(),
+      expires_in: z.number().positive(),
+      interval: z.number().positive(),
+      expires_at: z.number(),
+      message: z.string().optional(),
+    })
+    .strict(),
+})
+
+function isSafe(url: string): boolean {
+  return URL.canParse(url) && isSafeUrl(new URL(url))
+}
+
 const recordShape = z.object({
   view: accountView,
   tokens: z.object({ access_token: z.string(), token_type: z.string(), extra: z.record(z.string(), z.unknown()) }).passthrough(),
@@ -159,6 +182,7 @@ export async function openVault(options: VaultOptions): Promise<OpenedVault> {
 
 class EncryptedVault implements AccountVault {
   private records = new Map<string, AccountRecord>()
+  private pending: PendingFlow | undefined
   backup: string | undefined
 
   constructor(
@@ -167,9 +191,9 @@ class EncryptedVault implements AccountVault {
     private readonly options: VaultOptions,
   ) {}
 
-  private entries(): StoreShape['accounts'] {
+  private entries(): NonNullable<StoreShape['accounts']> {
     const parsed = storeShape.shape.accounts.safeParse(this.store.get('accounts') ?? {})
-    return parsed.success ? parsed.data : {}
+    return parsed.success ? (parsed.data ?? {}) : {}
   }
 
   /** Decrypts every entry once; returns how many could not be read (they are set aside). */
@@ -197,7 +221,35 @@ class EncryptedVault implements AccountVault {
       this.store.set('accounts', kept)
     }
     for (const record of reEncrypt) await this.put(record)
+    await this.primePending()
     return bad.length
+  }
+
+  /** A code that cannot be read is simply forgotten: the next start asks for a fresh one. */
+  private async primePending(): Promise<void> {
+    const cipher = this.store.get('pending')
+    if (typeof cipher !== 'string') return
+    try {
+      const { result, shouldReEncrypt } = await this.safeStorage.decryptStringAsync(Buffer.from(cipher, 'base64'))
+      this.pending = pendingShape.parse(JSON.parse(result)) as PendingFlow
+      if (shouldReEncrypt) await this.savePending(this.pending)
+    } catch {
+      this.store.delete('pending')
+    }
+  }
+
+  async loadPending(): Promise<PendingFlow | undefined> {
+    return this.pending
+  }
+
+  async savePending(pending: PendingFlow | undefined): Promise<void> {
+    this.pending = pending
+    if (pending === undefined) {
+      this.store.delete('pending')
+      return
+    }
+    const cipher = await this.safeStorage.encryptStringAsync(JSON.stringify(pending))
+    this.store.set('pending', Buffer.from(cipher).toString('base64'))
   }
 
   async load(): Promise<readonly AccountRecord[]> {

@@ -38,6 +38,11 @@ export interface FlowOptions {
    * codes are added as they arrive. Server-sent error text is scrubbed of them.
    */
   readonly secrets?: readonly string[]
+  /**
+   * A code already on screen before a restart: polled instead of requesting a new one (it is
+   * reported as the `code` event). When it has expired meanwhile, renewal rules apply.
+   */
+  readonly resume?: DeviceAuthorization
   /** Randomness for back-off jitter, in [0, 1). Default: no jitter. */
   readonly random?: () => number
   readonly onEvent?: (event: FlowEvent) => void
@@ -144,7 +149,7 @@ export async function runDeviceFlow(options: FlowOptions): Promise<FlowResult> {
   const secrets = [...(options.secrets ?? [])]
   try {
     for (let renewal = 0; renewal <= renewals; renewal++) {
-      const authorization = await dialect.requestCode(signal)
+      const authorization = renewal === 0 && options.resume !== undefined ? options.resume : await dialect.requestCode(signal)
       secrets.push(authorization.device_code)
       emit(renewal === 0 ? { type: 'code', authorization } : { type: 'renewed', authorization, renewal })
       const end = await pollCode(options, authorization)

@@ -10,7 +10,7 @@ import { createDialect, type DialectDeps } from '../core/dialects'
 import { ErrorCode, LinkscreenError, isLinkscreenError } from '../core/errors'
 import { runDeviceFlow, type FlowEvent } from '../core/flow'
 import { cleanText } from '../core/redact'
-import type { Account, Dialect, TokenSet } from '../core/types'
+import type { Account, DeviceAuthorization, Dialect, TokenSet } from '../core/types'
 import { isSafeUrl } from '../core/urls'
 import { IDLE_SNAPSHOT, type AccountView, type FlowSnapshot, type ProviderView, type Result } from '../ipc/contract'
 
@@ -27,23 +27,37 @@ export interface AccountRecord {
   readonly tokens: TokenSet
 }
 
+/** A code on screen when the app quit, kept so that a restart shows it again. */
+export interface PendingFlow {
+  readonly providerId: string
+  /** Holds the device code: kept only where tokens are (encrypted in the app). */
+  readonly authorization: DeviceAuthorization
+}
+
 /**
- * Where accounts are kept between runs. The Electron app keeps them encrypted (see
- * `electron/adapters/vault.ts`); the CLI and serve mode keep them in memory for the process.
+ * Where accounts (and the code on screen) are kept between runs. The Electron app keeps them
+ * encrypted (see `electron/adapters/vault.ts`); the CLI and serve mode keep them in memory for
+ * the process.
  */
 export interface AccountVault {
   load(): Promise<readonly AccountRecord[]>
   put(record: AccountRecord): Promise<void>
   remove(id: string): Promise<void>
+  loadPending(): Promise<PendingFlow | undefined>
+  /** `undefined` clears it. */
+  savePending(pending: PendingFlow | undefined): Promise<void>
 }
 
 /** The process-only vault of the CLI and serve mode. */
 export function memoryVault(): AccountVault {
   const records = new Map<string, AccountRecord>()
+  let pending: PendingFlow | undefined
   return {
     load: async () => [...records.values()],
     put: async (record) => void records.set(record.view.id, record),
     remove: async (id) => void records.delete(id),
+    loadPending: async () => pending,
+    savePending: async (next) => void (pending = next),
   }
 }
 
@@ -93,10 +107,22 @@ export class FlowService {
     this.vault = options.vault ?? memoryVault()
   }
 
-  /** Loads the accounts kept by the vault; call once before use. */
+  /**
+   * Loads the accounts kept by the vault, and picks up a flow the last run left on screen: its
+   * code again while it is valid, else a fresh code from the same provider. Call once.
+   */
   async restore(): Promise<void> {
     for (const record of await this.vault.load()) this.accounts.set(record.view.id, record)
     this.publishAccounts()
+    const pending = await this.vault.loadPending()
+    if (pending === undefined) return
+    const entry = this.entries.find((p) => p.view.id === pending.providerId)
+    if (!entry) {
+      this.persist(() => this.vault.savePending(undefined))
+      return
+    }
+    const valid = pending.authorization.expires_at > this.options.deps.clock.now() + pending.authorization.interval * 1000
+    await this.begin(entry, valid ? pending.authorization : undefined)
   }
 
   /**
@@ -153,12 +179,16 @@ export class FlowService {
   async start(providerId: string): Promise<Result<FlowSnapshot>> {
     const entry = this.entries.find((p) => p.view.id === providerId)
     if (!entry) return fail(ErrorCode.UnknownProvider, `unknown provider "${cleanText(providerId, 64)}"`)
+    await this.begin(entry, undefined)
+    return ok(this.snapshot)
+  }
+
+  private async begin(entry: ProviderEntry, resume: DeviceAuthorization | undefined): Promise<void> {
     await this.stop()
     const controller = new AbortController()
     this.controller = controller
-    this.publish({ ...IDLE, status: 'starting', providerId, providerName: entry.view.name })
-    this.running = this.run(entry, controller.signal)
-    return ok(this.snapshot)
+    this.publish({ ...IDLE, status: 'starting', providerId: entry.view.id, providerName: entry.view.name })
+    this.running = this.run(entry, controller.signal, resume)
   }
 
   /** A fresh code from the provider of the current (or last) flow. */
@@ -171,6 +201,7 @@ export class FlowService {
   /** Cancels the flow under way and returns to the picker. */
   async cancel(): Promise<Result<FlowSnapshot>> {
     await this.stop()
+    this.persist(() => this.vault.savePending(undefined))
     this.publish({ ...IDLE })
     return ok(this.snapshot)
   }
@@ -193,7 +224,10 @@ export class FlowService {
     return ok(this.listAccounts())
   }
 
-  /** Cancels everything and waits for pending vault writes; for shutting down. */
+  /**
+   * Stops polling and waits for pending vault writes; for shutting down. A code on screen is
+   * kept in the vault, so that the next start shows it again.
+   */
   async close(): Promise<void> {
     await this.stop()
     await this.writes
@@ -217,7 +251,7 @@ export class FlowService {
     return dialect
   }
 
-  private async run(entry: ProviderEntry, signal: AbortSignal): Promise<void> {
+  private async run(entry: ProviderEntry, signal: AbortSignal, resume: DeviceAuthorization | undefined): Promise<void> {
     const base = { providerId: entry.view.id, providerName: entry.view.name }
     let dialect: Dialect
     try {
@@ -231,6 +265,7 @@ export class FlowService {
       clock: this.options.deps.clock,
       renewals: this.options.renewals ?? 2,
       signal,
+      ...(resume === undefined ? {} : { resume }),
       onEvent: (event) => {
         if (!signal.aborted) this.apply(entry, event)
       },
@@ -244,6 +279,7 @@ export class FlowService {
       case 'code':
       case 'renewed': {
         const a = event.authorization
+        this.persist(() => this.vault.savePending({ providerId: entry.view.id, authorization: a }))
         this.publish({
           ...IDLE,
           ...base,
@@ -262,17 +298,21 @@ export class FlowService {
         this.publish({ ...this.snapshot, poll: event.result, interval: event.interval })
         return
       case 'authorized': {
+        this.persist(() => this.vault.savePending(undefined))
         const view = this.remember(entry, event.tokens, event.account)
         this.publish({ ...IDLE, ...base, status: 'authorized', account: view })
         return
       }
       case 'denied':
+        this.persist(() => this.vault.savePending(undefined))
         this.publish({ ...IDLE, ...base, status: 'denied', error: event.description ? { code: 'access_denied', message: event.description } : null })
         return
       case 'expired':
+        this.persist(() => this.vault.savePending(undefined))
         this.publish({ ...IDLE, ...base, status: 'expired', renewals: this.snapshot.renewals })
         return
       case 'error':
+        this.persist(() => this.vault.savePending(undefined))
         this.publishError(base, event.error)
         return
     }

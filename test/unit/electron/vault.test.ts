@@ -193,3 +193,36 @@ describe('a damaged store', () => {
     expect(opened.notices.map((n) => n.code)).toEqual(['accounts_undecryptable'])
   })
 })
+
+describe('the code on screen', () => {
+  const authorization = {
+    device_code: 'dc-SECRET-4b3a2918',
+    user_code: 'WDJB-MJHT',
+    verification_uri: 'https://as.example/device',
+    expires_in: 600,
+    interval: 5,
+    expires_at: NOW + 600_000,
+  }
+
+  it('is kept encrypted across restarts, and cleared', async () => {
+    const first = await openVault(options())
+    await first.vault.savePending({ providerId: 'as', authorization })
+    expect(await readFile(storePath, 'utf8')).not.toContain('dc-SECRET-4b3a2918')
+    expect(await readFile(storePath, 'utf8')).not.toContain('WDJB-MJHT')
+    const second = await openVault(options())
+    expect(await second.vault.loadPending()).toEqual({ providerId: 'as', authorization })
+    await second.vault.savePending(undefined)
+    expect(await (await openVault(options())).vault.loadPending()).toBeUndefined()
+  })
+
+  it('is forgotten when it cannot be decrypted or names an unsafe URL', async () => {
+    const vault = (await openVault(options())).vault
+    await vault.savePending({ providerId: 'as', authorization: { ...authorization, verification_uri: 'javascript:alert(1)' } })
+    expect(await (await openVault(options())).vault.loadPending()).toBeUndefined()
+    await vault.savePending({ providerId: 'as', authorization })
+    fake.safeStorage.setMachine('machine-b')
+    const elsewhere = await openVault(options())
+    expect(await elsewhere.vault.loadPending()).toBeUndefined()
+    expect(JSON.parse(await readFile(storePath, 'utf8')).pending).toBeUndefined()
+  })
+})
