@@ -250,14 +250,20 @@ function readRequestBody(body: unknown): { fields?: string[]; secrets: string[] 
   return { secrets }
 }
 
+/**
+ * In a response, `code` is far more often an error code (better-auth's `{message, code}`) than a
+ * secret; learning `pending` as a secret would turn `authorization_pending` into nonsense.
+ */
+const NOT_SECRET_IN_RESPONSES = new Set(['code'])
+
 /** The string values of secret-named members of a JSON value, a few levels deep. */
-function collectSecrets(value: unknown, out: string[], depth: number): void {
+function collectSecrets(value: unknown, out: string[], depth: number, skip?: ReadonlySet<string>): void {
   if (depth > 4 || value === null || typeof value !== 'object') return
   const entries = Array.isArray(value) ? value.slice(0, 50).map((v) => ['', v] as const) : Object.entries(value).slice(0, 200)
   for (const [key, member] of entries) {
     if (typeof member === 'string') {
-      if (key !== '' && isSecretKey(key)) out.push(member)
-    } else collectSecrets(member, out, depth + 1)
+      if (key !== '' && isSecretKey(key) && !skip?.has(key.toLowerCase())) out.push(member)
+    } else collectSecrets(member, out, depth + 1, skip)
   }
 }
 
@@ -408,7 +414,7 @@ export function createFlowRecorder(options: FlowRecorderOptions): FlowRecorder {
             const json = JSON.parse(text) as unknown
             if (json !== null && typeof json === 'object' && !Array.isArray(json)) {
               const found: string[] = []
-              collectSecrets(json, found, 0)
+              collectSecrets(json, found, 0, NOT_SECRET_IN_RESPONSES)
               for (const secret of found) addSecret(secret)
               entry.responseFields = cleanKeys(Object.keys(json))
               const error = (json as Record<string, unknown>)['error']

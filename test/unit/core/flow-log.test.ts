@@ -210,6 +210,29 @@ describe('flow log: secrets', () => {
     expect(recorder.toJSON().entries).toEqual([])
   })
 
+  it('does not take an error `code` in a response for a secret (it would mangle later error codes)', async () => {
+    const { clock, advance } = manualClock()
+    const recorder = createFlowRecorder({ clock })
+    const { fetch } = scripted(advance, [
+      () => json(400, { message: 'still pending', code: 'pending' }),
+      () => json(400, { error: 'authorization_pending' }),
+      () => json(200, { token: 'learned-session-token' }),
+      () => json(200, {}),
+      () => json(200, {}),
+    ])
+    const http = recorder.wrap(fetch)
+    await http('https://as.example/t', { method: 'POST' })
+    await http('https://as.example/t', { method: 'POST' })
+    await http('https://as.example/t', { method: 'POST' })
+    await http('https://as.example/x/learned-session-token/pending', { method: 'POST', body: 'code=auth-code-value' })
+    await http('https://as.example/y/auth-code-value', { method: 'GET' })
+    const entries = recorder.toJSON().entries
+    expect(entries[1]?.oauthError).toBe('authorization_pending')
+    expect(entries[3]?.url).toBe(`https://as.example/x/${REDACTED}/pending`)
+    // In a request body, `code` is an authorization code: learned.
+    expect(entries[4]?.url).toBe(`https://as.example/y/${REDACTED}`)
+  })
+
   it('ignores secrets too short to scrub safely (they would mangle the log)', async () => {
     const { clock, advance } = manualClock()
     const recorder = createFlowRecorder({ clock, secrets: ['abc', '', undefined] })
