@@ -76,6 +76,10 @@ const accountView = z.strictObject({
   picture: z.string().nullable(),
   scope: z.string().nullable(),
   signedInAt: z.number(),
+  // Added after the first release: absent in older stores (the account manager fills them in).
+  status: z.enum(['active', 'needs_sign_in']).optional(),
+  expiresAt: z.number().nullable().optional(),
+  canApprove: z.boolean().optional(),
 })
 /** A decrypted code on screen; its URLs are checked again before they are shown. */
 const pendingShape = z.object({

@@ -33,6 +33,12 @@ export interface AccountView {
   readonly scope: string | null
   /** Milliseconds since the epoch. */
   readonly signedInAt: number
+  /** `needs_sign_in`: the provider refused to refresh the tokens (`invalid_grant`); kept until signed out. */
+  readonly status: 'active' | 'needs_sign_in'
+  /** When the access token expires (refreshed shortly before), ms since the epoch, or null. */
+  readonly expiresAt: number | null
+  /** This account can approve codes shown on other screens (better-auth's device plugin). */
+  readonly canApprove: boolean
 }
 
 /** A whole snapshot of the current flow; events carry it whole, never diffs. */

@@ -12,6 +12,7 @@ import { runDeviceFlow, type FlowEvent } from '../core/flow'
 import { cleanText } from '../core/redact'
 import type { Account, DeviceAuthorization, Dialect, TokenSet } from '../core/types'
 import { isSafeUrl } from '../core/urls'
+import { AccountManager } from './accounts'
 import { IDLE_SNAPSHOT, type AccountView, type FlowSnapshot, type ProviderView, type Result } from '../ipc/contract'
 
 /** A provider as the service knows it: its configuration, or a starter for a built-in one. */
@@ -67,6 +68,8 @@ export interface FlowServiceOptions {
   readonly vault?: AccountVault
   /** Told when the vault could not keep a change (the account still works for this run). */
   readonly onVaultError?: (error: unknown) => void
+  /** How long before expiry access tokens are refreshed (see `AccountManager`). */
+  readonly refreshLead?: (lifetimeMs: number) => number
   readonly deps: DialectDeps
   /** How many times an expired, unused code is replaced automatically. Default 2. */
   readonly renewals?: number
@@ -74,7 +77,6 @@ export interface FlowServiceOptions {
   readonly createDialect?: (provider: ProviderConfig, deps: DialectDeps) => Dialect
 }
 
-type StoredAccount = AccountRecord
 
 /** The idle view without its sequence number (each publish stamps a new one). */
 const { seq: _seq, ...IDLE } = IDLE_SNAPSHOT
@@ -82,17 +84,11 @@ const { seq: _seq, ...IDLE } = IDLE_SNAPSHOT
 const ok = <T>(value: T): Result<T> => ({ ok: true, value })
 const fail = (code: string, message: string): Result<never> => ({ ok: false, code, message })
 
-/** A safe image URL, or null. */
-function safePicture(url: string | undefined): string | null {
-  if (url === undefined || !URL.canParse(url)) return null
-  return isSafeUrl(new URL(url)) ? url : null
-}
-
 export class FlowService {
   private snapshot: FlowSnapshot = IDLE_SNAPSHOT
   private controller: AbortController | undefined
   private running: Promise<void> | undefined
-  private readonly accounts = new Map<string, StoredAccount>()
+  private readonly accounts: AccountManager
   private readonly dialects = new Map<string, Dialect>()
   private readonly snapshotListeners = new Set<(snapshot: FlowSnapshot) => void>()
   private readonly accountListeners = new Set<(accounts: readonly AccountView[]) => void>()
@@ -105,6 +101,25 @@ export class FlowService {
   constructor(private readonly options: FlowServiceOptions) {
     this.entries = options.providers
     this.vault = options.vault ?? memoryVault()
+    this.accounts = new AccountManager({
+      vault: this.vault,
+      clock: options.deps.clock,
+      dialectFor: (providerId) => {
+        const entry = this.entries.find((p) => p.view.id === providerId)
+        return entry ? this.dialectFor(entry) : Promise.resolve(undefined)
+      },
+      onChange: (list) => {
+        for (const listener of this.accountListeners) listener(list)
+      },
+      canApprove: (providerId) => this.entries.find((p) => p.view.id === providerId)?.view.dialect === 'better-auth',
+      ...(options.onVaultError === undefined ? {} : { onVaultError: options.onVaultError }),
+      ...(options.refreshLead === undefined ? {} : { refreshLead: options.refreshLead }),
+    })
+  }
+
+  /** The accounts and their tokens' life cycle (refresh, sign-out). */
+  get accountManager(): AccountManager {
+    return this.accounts
   }
 
   /**
@@ -112,8 +127,7 @@ export class FlowService {
    * code again while it is valid, else a fresh code from the same provider. Call once.
    */
   async restore(): Promise<void> {
-    for (const record of await this.vault.load()) this.accounts.set(record.view.id, record)
-    this.publishAccounts()
+    await this.accounts.restore()
     const pending = await this.vault.loadPending()
     if (pending === undefined) return
     const entry = this.entries.find((p) => p.view.id === pending.providerId)
@@ -155,7 +169,7 @@ export class FlowService {
   }
 
   listAccounts(): readonly AccountView[] {
-    return [...this.accounts.values()].map((a) => a.view)
+    return this.accounts.list()
   }
 
   /** The verification URL of the code on screen, for "open in browser" (already checked safe). */
@@ -206,22 +220,14 @@ export class FlowService {
     return ok(this.snapshot)
   }
 
-  /** Removes an account; revokes its token at the provider first when the dialect can. */
-  async signOut(accountId: string): Promise<Result<readonly AccountView[]>> {
-    const account = this.accounts.get(accountId)
-    if (!account) return fail('unknown_account', 'no such account')
-    this.accounts.delete(accountId)
-    this.publishAccounts()
-    this.persist(() => this.vault.remove(accountId))
-    const dialect = this.dialects.get(account.view.providerId)
-    if (dialect?.revoke) {
-      try {
-        await dialect.revoke(account.tokens)
-      } catch (error) {
-        return fail('revocation_failed', `signed out here, but the provider was not reached: ${isLinkscreenError(error) ? error.message : 'unknown error'}`)
-      }
-    }
-    return ok(this.listAccounts())
+  /** Revokes the account's tokens at the provider, then removes it (see `AccountManager.signOut`). */
+  signOut(accountId: string): Promise<Result<readonly AccountView[]>> {
+    return this.accounts.signOut(accountId)
+  }
+
+  /** Refreshes an account's tokens now. */
+  refreshAccount(accountId: string): Promise<Result<AccountView>> {
+    return this.accounts.refresh(accountId)
   }
 
   /**
@@ -230,6 +236,7 @@ export class FlowService {
    */
   async close(): Promise<void> {
     await this.stop()
+    await this.accounts.close()
     await this.writes
   }
 
@@ -299,7 +306,7 @@ export class FlowService {
         return
       case 'authorized': {
         this.persist(() => this.vault.savePending(undefined))
-        const view = this.remember(entry, event.tokens, event.account)
+        const view = this.accounts.remember(entry.view.id, entry.view.name, event.tokens, event.account)
         this.publish({ ...IDLE, ...base, status: 'authorized', account: view })
         return
       }
@@ -318,28 +325,6 @@ export class FlowService {
     }
   }
 
-  /** Stores the account (replacing the same provider + subject) and returns its view. */
-  private remember(entry: ProviderEntry, tokens: TokenSet, account: Account | undefined): AccountView {
-    const subject = account?.sub ?? account?.email ?? account?.name ?? `anonymous-${this.accounts.size + 1}`
-    const id = `${entry.view.id}:${subject}`
-    const view: AccountView = {
-      id,
-      providerId: entry.view.id,
-      providerName: entry.view.name,
-      sub: account?.sub ?? null,
-      name: account?.name === undefined ? null : cleanText(account.name, 100),
-      email: account?.email === undefined ? null : cleanText(account.email, 200),
-      picture: safePicture(account?.picture),
-      scope: tokens.scope === undefined ? null : cleanText(tokens.scope, 1000),
-      signedInAt: this.options.deps.clock.now(),
-    }
-    const record: AccountRecord = { view, tokens }
-    this.accounts.set(id, record)
-    this.publishAccounts()
-    this.persist(() => this.vault.put(record))
-    return view
-  }
-
   /** Queues a vault write; a failure is reported, never thrown into a flow. */
   private persist(write: () => Promise<void>): void {
     this.writes = this.writes.then(write).catch((error: unknown) => this.options.onVaultError?.(error))
@@ -355,8 +340,4 @@ export class FlowService {
     for (const listener of this.snapshotListeners) listener(this.snapshot)
   }
 
-  private publishAccounts(): void {
-    const list = this.listAccounts()
-    for (const listener of this.accountListeners) listener(list)
-  }
 }

@@ -38,7 +38,7 @@ afterAll(async () => {
 
 async function launch(userData: string, config: string): Promise<{ app: ElectronApplication; page: Page }> {
   const app = await electron.launch({
-    executablePath: binary,
+    executablePath: String(binary),
     args: ['.', `--user-data-dir=${userData}`, `--config=${config}`, '--provider', 'demo', ...(process.platform === 'linux' ? ['--no-sandbox', '--disable-gpu'] : [])],
     env: { ...process.env, ELECTRON_ENABLE_LOGGING: '1' },
     timeout: 60_000,

@@ -67,6 +67,8 @@ export class FakeClock implements Clock {
     const done = promise.finally(() => {
       settled = true
     })
+    // A rejection is the caller's to see once `run` returns; meanwhile it is not "unhandled".
+    done.catch(() => undefined)
     for (let step = 0; step < maxSteps && !settled; step++) {
       for (let i = 0; i < 5 && !settled; i++) await new Promise((r) => setImmediate(r))
       if (settled) break

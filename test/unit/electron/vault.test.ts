@@ -28,6 +28,9 @@ function record(sub: string, token = `at-${sub}-9f8e7d6c5b4a`): AccountRecord {
       picture: null,
       scope: 'openid',
       signedInAt: NOW,
+      status: 'active',
+      expiresAt: null,
+      canApprove: false,
     },
     tokens: { access_token: token, token_type: 'Bearer', refresh_token: `rt-${sub}-0a1b2c3d4e5f`, extra: {} },
   }
