@@ -5,9 +5,10 @@
  * window. Everything below is a list of `setupX()` steps; the work is in the modules named.
  */
 import { watch, type FSWatcher } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { BrowserWindow, app, ipcMain, net, powerMonitor, protocol, safeStorage, session, shell } from 'electron'
+import { BrowserWindow, app, dialog, ipcMain, net, powerMonitor, protocol, safeStorage, session, shell } from 'electron'
 import Store from 'electron-store'
 import { loadConfig, type LoadedConfig } from './adapters/config-file'
 import { setupPower } from './adapters/power'
@@ -156,6 +157,16 @@ function setupConfigWatch(path: string | undefined, service: FlowService, demo: 
   }
 }
 
+/** Asks where to save a flow log and writes it there (the log holds no secret). */
+async function saveLog(json: string): Promise<string | null> {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+  const options = { defaultPath: join(app.getPath('documents'), `linkscreen-flow-${stamp}.json`), filters: [{ name: 'JSON', extensions: ['json'] }] }
+  const choice = window ? await dialog.showSaveDialog(window, options) : await dialog.showSaveDialog(options)
+  if (choice.canceled || !choice.filePath) return null
+  await writeFile(choice.filePath, json, { mode: 0o600 })
+  return choice.filePath
+}
+
 function setupWindow(options: AppOptions): BrowserWindow {
   const win = new BrowserWindow(windowOptions({ preload: join(here, 'preload.cjs'), kiosk: options.kiosk, fullscreen: options.fullscreen }))
   hardenContents(win.webContents, (what, url) => log(`blocked ${what}${url ? ` to ${url}` : ''}`))
@@ -206,6 +217,7 @@ async function onReady(): Promise<void> {
         if (!isOpenableVerificationUrl(url)) throw new Error('refused to open a URL that is not https: (or loopback http:)')
         await shell.openExternal(url)
       },
+      saveLog: (json) => saveLog(json),
     },
     { contents: () => window?.webContents, origin: APP_ORIGIN },
     (failure) => log('an IPC request failed', failure),

@@ -5,6 +5,7 @@
  * The renderer sees view state only. No token, refresh token, ID token or device code ever
  * appears in any of these types.
  */
+import type { FlowLogJson } from '../core/flow-log'
 
 /** Where a sign-in stands. The renderer picks its screen by this, exhaustively. */
 export type FlowStatus =
@@ -86,6 +87,29 @@ export const IDLE_SNAPSHOT: FlowSnapshot = {
   error: null,
 }
 
+/**
+ * A device's request for access, claimed by a signed-in desktop user who is about to approve
+ * or deny it (RFC 8628 §5.4: show who is asking and for what before the user decides).
+ */
+export interface ApprovalView {
+  readonly accountId: string
+  readonly providerName: string
+  /** The code as the server knows it. */
+  readonly userCode: string
+  readonly clientId: string
+  /** The client's display name when the server gives one, else null (show the client id). */
+  readonly clientName: string | null
+  readonly scopes: readonly string[]
+  /** Who is about to decide, as the server sees the session. */
+  readonly approver: string | null
+}
+
+/**
+ * The QA flow log: every HTTP exchange of the current (or last) flow, with URLs redacted and
+ * no token, device code or secret in it. The shape is `electron/core/flow-log.ts`'s JSON.
+ */
+export type FlowLogView = FlowLogJson
+
 /** A provider the user can pick. */
 export interface ProviderView {
   readonly id: string
@@ -136,6 +160,19 @@ export interface InvokeMap {
   'auth:renew': { request: null; response: Result<FlowSnapshot> }
   'accounts:list': { request: null; response: readonly AccountView[] }
   'accounts:sign-out': { request: { readonly accountId: string }; response: Result<readonly AccountView[]> }
+  /** Refreshes an account's tokens now (they are also refreshed before they expire). */
+  'accounts:refresh': { request: { readonly accountId: string }; response: Result<AccountView> }
+  /** Claims a code shown on another screen, as this (better-auth) account, and says what asks. */
+  'approve:claim': { request: { readonly accountId: string; readonly userCode: string }; response: Result<ApprovalView> }
+  /** Approves or denies a claimed code. */
+  'approve:decide': {
+    request: { readonly accountId: string; readonly userCode: string; readonly decision: 'approve' | 'deny' }
+    response: Result<null>
+  }
+  /** The current or last flow's log, or null before any flow. */
+  'log:get': { request: null; response: FlowLogView | null }
+  /** Saves the log as JSON where the user picks (the app); answers the path. Not in kiosk or serve mode. */
+  'log:export': { request: null; response: Result<string> }
   /** Opens the verification page in the system browser (desktop only; `https:` or loopback). */
   'shell:open-verification': { request: null; response: Result<null> }
 }
@@ -163,6 +200,11 @@ export const INVOKE_CHANNELS = [
   'auth:renew',
   'accounts:list',
   'accounts:sign-out',
+  'accounts:refresh',
+  'approve:claim',
+  'approve:decide',
+  'log:get',
+  'log:export',
   'shell:open-verification',
 ] as const satisfies readonly InvokeChannel[]
 

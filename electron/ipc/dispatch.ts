@@ -11,6 +11,9 @@ import { INVOKE_CHANNELS, type AppInfo, type InvokeChannel, type InvokeMap } fro
 export const MAX_REQUEST_CHARS = 4096
 
 const providerId = z.string().min(1).max(64).regex(/^[a-z0-9][a-z0-9._-]*$/)
+const accountId = z.string().min(1).max(400)
+/** As typed: letters, digits, dashes and spaces (better-auth custom codes may be longer). */
+const userCode = z.string().min(1).max(191)
 
 /** Each channel's request schema: `null` for channels that take nothing. Strict: no extra keys. */
 const REQUESTS: { readonly [C in InvokeChannel]: z.ZodType<InvokeMap[C]['request']> } = {
@@ -21,7 +24,12 @@ const REQUESTS: { readonly [C in InvokeChannel]: z.ZodType<InvokeMap[C]['request
   'auth:cancel': z.null(),
   'auth:renew': z.null(),
   'accounts:list': z.null(),
-  'accounts:sign-out': z.strictObject({ accountId: z.string().min(1).max(400) }),
+  'accounts:sign-out': z.strictObject({ accountId }),
+  'accounts:refresh': z.strictObject({ accountId }),
+  'approve:claim': z.strictObject({ accountId, userCode }),
+  'approve:decide': z.strictObject({ accountId, userCode, decision: z.enum(['approve', 'deny']) }),
+  'log:get': z.null(),
+  'log:export': z.null(),
   'shell:open-verification': z.null(),
 }
 
@@ -63,6 +71,8 @@ export interface DispatchContext {
   readonly info: AppInfo
   /** Opens a URL in the system browser (the host decides how; serve mode cannot). */
   readonly openExternal?: (url: string) => Promise<void>
+  /** Saves a flow log (JSON text) where the user picks; the path, or null when cancelled. */
+  readonly saveLog?: (json: string) => Promise<string | null>
 }
 
 /** Validates and runs one invoke. */
@@ -92,6 +102,27 @@ export async function dispatch(context: DispatchContext, channel: unknown, reque
       return service.listAccounts()
     case 'accounts:sign-out':
       return service.signOut(validateRequest(channel, request).accountId)
+    case 'accounts:refresh':
+      return service.refreshAccount(validateRequest(channel, request).accountId)
+    case 'approve:claim': {
+      const { accountId, userCode } = validateRequest(channel, request)
+      return service.claimCode(accountId, userCode)
+    }
+    case 'approve:decide': {
+      const { accountId, userCode, decision } = validateRequest(channel, request)
+      return service.decideCode(accountId, userCode, decision)
+    }
+    case 'log:get':
+      validateRequest(channel, request)
+      return service.flowLog()
+    case 'log:export': {
+      validateRequest(channel, request)
+      const log = service.flowLog()
+      if (!log) return { ok: false, code: 'no_log', message: 'no sign-in has run yet' }
+      if (context.info.kiosk || !context.saveLog) return { ok: false, code: 'unavailable', message: 'saving files is not available here' }
+      const path = await context.saveLog(`${JSON.stringify(log, null, 2)}\n`)
+      return path === null ? { ok: false, code: 'cancelled', message: 'not saved' } : { ok: true, value: path }
+    }
     case 'shell:open-verification': {
       validateRequest(channel, request)
       const target = service.verificationTarget()

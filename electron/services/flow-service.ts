@@ -12,8 +12,10 @@ import { runDeviceFlow, type FlowEvent } from '../core/flow'
 import { cleanText } from '../core/redact'
 import type { Account, DeviceAuthorization, Dialect, TokenSet } from '../core/types'
 import { isSafeUrl } from '../core/urls'
+import { createApprover, isApproveError, type DeviceRequest } from '../core/approve'
+import { createFlowRecorder, type FlowLogJson, type FlowRecorder } from '../core/flow-log'
 import { AccountManager } from './accounts'
-import { IDLE_SNAPSHOT, type AccountView, type FlowSnapshot, type ProviderView, type Result } from '../ipc/contract'
+import { IDLE_SNAPSHOT, type AccountView, type ApprovalView, type FlowSnapshot, type ProviderView, type Result } from '../ipc/contract'
 
 /** A provider as the service knows it: its configuration, or a starter for a built-in one. */
 export interface ProviderEntry {
@@ -78,6 +80,13 @@ export interface FlowServiceOptions {
 }
 
 
+/** An approval refused by the server or the network, as the screen shows it. */
+function approveFailure(error: unknown): Result<never> {
+  if (isApproveError(error)) return fail(error.reason, cleanText(error.message, 500))
+  if (isLinkscreenError(error)) return fail(error.code, cleanText(error.message, 500))
+  return fail('internal_error', 'the approval could not be completed')
+}
+
 /** The idle view without its sequence number (each publish stamps a new one). */
 const { seq: _seq, ...IDLE } = IDLE_SNAPSHOT
 
@@ -97,8 +106,17 @@ export class FlowService {
   private readonly vault: AccountVault
   /** Vault writes, in order, so that a removal never overtakes the put it follows. */
   private writes: Promise<void> = Promise.resolve()
+  /** Records the HTTP exchanges of the flow under way (the QA flow log). */
+  private recorder: FlowRecorder | undefined
+  private lastLog: FlowLogJson | null = null
+  /** Codes claimed by a desktop user and not yet decided, by account and code. */
+  private readonly claims = new Map<string, DeviceRequest>()
+  /** Every request goes through here, so the flow log sees the flow's exchanges. */
+  private readonly http: DialectDeps['http']
 
   constructor(private readonly options: FlowServiceOptions) {
+    const base = options.deps.http
+    this.http = (input, init) => (this.recorder ? this.recorder.wrap(base)(input, init) : base(input, init))
     this.entries = options.providers
     this.vault = options.vault ?? memoryVault()
     this.accounts = new AccountManager({
@@ -199,6 +217,8 @@ export class FlowService {
 
   private async begin(entry: ProviderEntry, resume: DeviceAuthorization | undefined): Promise<void> {
     await this.stop()
+    this.recorder = createFlowRecorder({ clock: this.options.deps.clock, provider: entry.view.id })
+    if (resume) this.recorder.addSecret(resume.device_code)
     const controller = new AbortController()
     this.controller = controller
     this.publish({ ...IDLE, status: 'starting', providerId: entry.view.id, providerName: entry.view.name })
@@ -247,13 +267,82 @@ export class FlowService {
     this.controller = undefined
     await this.running
     this.running = undefined
+    this.endLog('cancelled')
+  }
+
+  /** Closes the flow log of the flow that just ended and keeps it for `flowLog()`. */
+  private endLog(outcome: string): void {
+    if (!this.recorder) return
+    this.recorder.end(outcome)
+    this.lastLog = this.recorder.toJSON()
+    this.recorder = undefined
+  }
+
+  // --- QA and approvals ---
+
+  /** The current or last flow's log: redacted, no token, code or secret in it. */
+  flowLog(): FlowLogJson | null {
+    return this.recorder?.toJSON() ?? this.lastLog
+  }
+
+  /**
+   * Claims a code shown on another screen as `accountId` (a better-auth account: its access
+   * token is the approver's session) and says what is asking.
+   */
+  async claimCode(accountId: string, userCode: string): Promise<Result<ApprovalView>> {
+    const approver = await this.approverFor(accountId)
+    if (!approver.ok) return approver
+    try {
+      const request = await approver.value.claim(userCode)
+      this.claims.set(`${accountId}\n${request.userCode}`, request)
+      const approverName = request.approver?.name ?? request.approver?.email ?? null
+      return ok({
+        accountId,
+        providerName: approver.value.providerName,
+        userCode: request.userCode,
+        clientId: cleanText(request.clientId, 200),
+        clientName: request.clientName === undefined ? null : cleanText(request.clientName, 200),
+        scopes: request.scopes.map((scope) => cleanText(scope, 200)),
+        approver: approverName,
+      })
+    } catch (error) {
+      return approveFailure(error)
+    }
+  }
+
+  /** Approves or denies a code claimed with `claimCode` (claiming it first when it was not). */
+  async decideCode(accountId: string, userCode: string, decision: 'approve' | 'deny'): Promise<Result<null>> {
+    const approver = await this.approverFor(accountId)
+    if (!approver.ok) return approver
+    try {
+      const key = [...this.claims.keys()].find((k) => k.startsWith(`${accountId}\n`) && this.claims.get(k)?.userCode === userCode)
+      const request = (key === undefined ? undefined : this.claims.get(key)) ?? (await approver.value.claim(userCode))
+      await approver.value.decide(request, decision)
+      this.claims.delete(`${accountId}\n${request.userCode}`)
+      return ok(null)
+    } catch (error) {
+      return approveFailure(error)
+    }
+  }
+
+  private async approverFor(accountId: string): Promise<Result<ReturnType<typeof createApprover> & { providerName: string }>> {
+    const record = this.accounts.get(accountId)
+    if (!record) return fail('unknown_account', 'no such account')
+    if (!record.view.canApprove) return fail('unsupported', `${record.view.providerName} accounts cannot approve codes from here`)
+    if (record.view.status !== 'active') return fail('needs_sign_in', `sign in to ${record.view.providerName} again first`)
+    const entry = this.entries.find((p) => p.view.id === record.view.providerId)
+    if (!entry) return fail('unknown_provider', `${record.view.providerName} is no longer configured`)
+    const config = await entry.resolve()
+    if (config.dialect !== 'better-auth') return fail('unsupported', `${record.view.providerName} accounts cannot approve codes from here`)
+    const approver = createApprover(config, record.tokens.access_token, { http: this.options.deps.http })
+    return ok(Object.assign(approver, { providerName: record.view.providerName }))
   }
 
   private async dialectFor(entry: ProviderEntry): Promise<Dialect> {
     const known = this.dialects.get(entry.view.id)
     if (known) return known
     const config = await entry.resolve()
-    const dialect = (this.options.createDialect ?? createDialect)(config, this.options.deps)
+    const dialect = (this.options.createDialect ?? createDialect)(config, { ...this.options.deps, http: this.http })
     this.dialects.set(entry.view.id, dialect)
     return dialect
   }
@@ -286,6 +375,7 @@ export class FlowService {
       case 'code':
       case 'renewed': {
         const a = event.authorization
+        this.recorder?.addSecret(a.device_code)
         this.persist(() => this.vault.savePending({ providerId: entry.view.id, authorization: a }))
         this.publish({
           ...IDLE,
@@ -305,20 +395,25 @@ export class FlowService {
         this.publish({ ...this.snapshot, poll: event.result, interval: event.interval })
         return
       case 'authorized': {
+        for (const secret of [event.tokens.access_token, event.tokens.refresh_token, event.tokens.id_token]) this.recorder?.addSecret(secret)
+        this.endLog('authorized')
         this.persist(() => this.vault.savePending(undefined))
         const view = this.accounts.remember(entry.view.id, entry.view.name, event.tokens, event.account)
         this.publish({ ...IDLE, ...base, status: 'authorized', account: view })
         return
       }
       case 'denied':
+        this.endLog('denied')
         this.persist(() => this.vault.savePending(undefined))
         this.publish({ ...IDLE, ...base, status: 'denied', error: event.description ? { code: 'access_denied', message: event.description } : null })
         return
       case 'expired':
+        this.endLog('expired')
         this.persist(() => this.vault.savePending(undefined))
         this.publish({ ...IDLE, ...base, status: 'expired', renewals: this.snapshot.renewals })
         return
       case 'error':
+        this.endLog('error')
         this.persist(() => this.vault.savePending(undefined))
         this.publishError(base, event.error)
         return

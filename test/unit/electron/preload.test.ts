@@ -5,6 +5,7 @@
 import * as electron from 'electron'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { EVENT_CHANNELS, INVOKE_CHANNELS, type PreloadApi } from '../../../electron/ipc/contract'
+import { SAMPLE_REQUESTS } from '../../helpers/contract-samples'
 import type { FakeElectron } from '../../helpers/fake-electron'
 
 const fake = electron as unknown as FakeElectron
@@ -30,7 +31,7 @@ describe('the preload', () => {
   it('sends each invoke on its own channel, with one argument', async () => {
     for (const channel of INVOKE_CHANNELS) {
       fake.ipcRenderer.invoked.length = 0
-      const request = channel === 'auth:start' ? { providerId: 'demo' } : channel === 'accounts:sign-out' ? { accountId: 'demo:a' } : null
+      const request = SAMPLE_REQUESTS[channel]
       await (api[channel] as (r: unknown) => Promise<unknown>)(request)
       expect(fake.ipcRenderer.invoked).toEqual([{ channel, args: [request] }])
     }

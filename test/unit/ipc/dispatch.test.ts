@@ -4,6 +4,7 @@ import { INVOKE_CHANNELS } from '../../../electron/ipc/contract'
 import { FlowService } from '../../../electron/services/flow-service'
 import { createHttp } from '../../../electron/core/http'
 import { FakeClock } from '../../helpers/fake-clock'
+import { SAMPLE_REQUESTS } from '../../helpers/contract-samples'
 
 const clock = new FakeClock()
 const service = new FlowService({ providers: [], deps: { http: createHttp({ fetch: async () => new Response(null, { status: 500 }), clock }), clock } })
@@ -29,6 +30,10 @@ describe('every request is validated at the boundary', () => {
     ['a provider id with a path in it', 'auth:start', { providerId: '../etc' }, 'invalid_request'],
     ['a 10 MB string', 'auth:start', { providerId: 'x'.repeat(10 * 1024 * 1024) }, 'request_too_large'],
     ['an array', 'accounts:sign-out', ['a'], 'invalid_request'],
+    ['a decision that is neither approve nor deny', 'approve:decide', { accountId: 'ba:a', userCode: 'ABCD', decision: 'maybe' }, 'invalid_request'],
+    ['a user code of 300 characters', 'approve:claim', { accountId: 'ba:a', userCode: 'A'.repeat(300) }, 'invalid_request'],
+    ['a user code that is not a string', 'approve:claim', { accountId: 'ba:a', userCode: 12345678 }, 'invalid_request'],
+    ['a payload on log:get', 'log:get', { all: true }, 'invalid_request'],
     ['a function (not plain data)', 'accounts:sign-out', { accountId: () => 1 }, 'invalid_request'],
   ]
   for (const [name, channel, request, code] of BAD) {
@@ -43,8 +48,7 @@ describe('every request is validated at the boundary', () => {
 
   it('answers every channel of the contract', async () => {
     for (const channel of INVOKE_CHANNELS) {
-      const request = channel === 'auth:start' ? { providerId: 'none' } : channel === 'accounts:sign-out' ? { accountId: 'x' } : null
-      await expect(dispatch(context, channel, request)).resolves.toBeDefined()
+      await expect(dispatch(context, channel, SAMPLE_REQUESTS[channel])).resolves.toBeDefined()
     }
   })
 
