@@ -25,7 +25,7 @@ export interface AccountManagerOptions {
   readonly dialectFor: (providerId: string) => Promise<Dialect | undefined>
   readonly onChange: (accounts: readonly AccountView[]) => void
   readonly onVaultError?: (error: unknown) => void
-  /** How long before expiry a token is refreshed; default: a tenth of its lifetime, 5 s to 5 min. */
+  /** How long before expiry a token is refreshed; default: a tenth of its lifetime, 5 s to 5 min, at most half. */
   readonly refreshLead?: (lifetimeMs: number) => number
   /** How long sign-out waits for the provider's revocation. Default 10 s. */
   readonly revokeTimeoutMs?: number
@@ -36,9 +36,9 @@ export interface AccountManagerOptions {
 const ok = <T>(value: T): Result<T> => ({ ok: true, value })
 const fail = (code: string, message: string): Result<never> => ({ ok: false, code, message })
 
-/** A tenth of the lifetime, between 5 s and 5 min. */
+/** A tenth of the lifetime, between 5 s and 5 min, and never more than half of it. */
 export function defaultRefreshLead(lifetimeMs: number): number {
-  return Math.min(300_000, Math.max(5_000, lifetimeMs / 10))
+  return Math.min(300_000, Math.max(5_000, lifetimeMs / 10), lifetimeMs / 2)
 }
 
 /** After a failed refresh that may succeed later (network, 5xx): retry after this long. */
