@@ -13,6 +13,8 @@
  * 1 anything else, 130 interrupted (Ctrl-C). `approve`: 0 done (approved or denied as asked),
  * 3 the code expired, 4 usage or configuration error (no LINKSCREEN_APPROVER_TOKEN), 1 anything else.
  */
+import { AccountsUsageError, listAccounts, logout, serveUrl } from './accounts'
+import { DEMO_PROVIDER, lazyDemo, providerEntries } from '../services/providers'
 import { parseArgs } from 'node:util'
 import { access, writeFile, constants as fsConstants } from 'node:fs/promises'
 import { dirname, resolve as resolvePath } from 'node:path'
@@ -32,7 +34,7 @@ import { systemClock } from '../adapters/system-clock'
 import { humanReporter, jsonReporter, type Io } from './output'
 import { chunkUserCode } from './big-text'
 import { startServe } from './serve'
-import { FlowService, type ProviderEntry } from '../services/flow-service'
+import { FlowService } from '../services/flow-service'
 import { hostname, platform, release, arch } from 'node:os'
 import { createRequire } from 'node:module'
 
@@ -43,10 +45,6 @@ const DEVICE = { name: hostname(), model: `${platform()}-${arch()}`, os: `${plat
 
 export const EXIT = { authorized: 0, failure: 1, denied: 2, expired: 3, usage: 4, interrupted: 130 } as const
 
-/** The built-in demo provider, as listed before it is started. */
-export const DEMO_PROVIDER = { id: 'demo', name: 'Linkscreen demo', dialect: 'oidc' } as const
-export const DEMO_SCOPE = 'openid profile email offline_access'
-
 const USAGE = `Usage:
   linkscreen login --provider <id> [--config FILE] [--scope SCOPE] [--json] [--renew N]
                    [--show-token] [--timeout SECONDS] [--verbose] [--log FILE]
@@ -56,9 +54,13 @@ const USAGE = `Usage:
   linkscreen providers [--config FILE] [--json]
   linkscreen register --provider <id> [--name NAME] [--config FILE] [--json]
   linkscreen serve [--port P] [--config FILE] [--provider ID] [--kiosk]
+  linkscreen accounts [--url SERVE_URL] [--json]
+  linkscreen logout --account ID [--url SERVE_URL] [--json]
 
 The configuration is read from --config, else $LINKSCREEN_CONFIG, else providers.json in
 your config folder. The built-in "demo" provider always exists.
+Outside the app accounts live only in the process that signed in: accounts and logout act on a
+running "linkscreen serve", through the URL it printed (--url, or $LINKSCREEN_SERVE_URL).
 Exit status: 0 authorized, 2 denied, 3 expired, 4 usage or configuration error, 1 other, 130 interrupted.
 approve: 0 done (approved, or denied with --deny), 3 the code expired, 4 usage or configuration, 1 other.`
 
@@ -113,6 +115,8 @@ function parse(argv: readonly string[]) {
         kiosk: { type: 'boolean', default: false },
         log: { type: 'string' },
         code: { type: 'string' },
+        url: { type: 'string' },
+        account: { type: 'string' },
         deny: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -191,10 +195,7 @@ async function serve(io: Io, values: ReturnType<typeof parse>['values'], env: No
   const clock = systemClock
   const http = createHttp({ fetch: createNodeFetch(env), clock })
   const demo = lazyDemo()
-  const providers: ProviderEntry[] = [
-    { view: { id: DEMO_PROVIDER.id, name: DEMO_PROVIDER.name, dialect: DEMO_PROVIDER.dialect, builtIn: true }, resolve: demo.provider },
-    ...config.providers.map((p) => ({ view: { id: p.id, name: p.name ?? p.id, dialect: p.dialect, builtIn: false }, resolve: async () => p })),
-  ]
+  const providers = providerEntries(config, demo)
   const service = new FlowService({ providers, deps: { http, clock } })
   const handle = await startServe({
     service,
@@ -213,23 +214,6 @@ async function serve(io: Io, values: ReturnType<typeof parse>['values'], env: No
   return 0
 }
 
-/** The demo provider, started on first use and stopped with the command. */
-function lazyDemo(): { provider: () => Promise<ProviderConfig>; stop: () => Promise<void> } {
-  let started: Promise<{ config: ProviderConfig; close: () => Promise<void> }> | undefined
-  return {
-    provider: async () => {
-      started ??= import('../demo/demo-server').then(async ({ startDemoServer }) => {
-        const demo = await startDemoServer({ quiet: true })
-        const config: ProviderConfig = { ...DEMO_PROVIDER, id: 'demo' as never, issuer: demo.issuer, clientId: demo.clientId, scope: DEMO_SCOPE }
-        return { config, close: () => demo.close() }
-      })
-      return (await started).config
-    },
-    stop: async () => {
-      if (started) await (await started).close()
-    },
-  }
-}
 
 /** The environment variable holding the approver's better-auth session token. */
 export const APPROVER_TOKEN_ENV = 'LINKSCREEN_APPROVER_TOKEN'
@@ -485,9 +469,11 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     if (command === 'register') return await register(io, values, env, options.signal)
     if (command === 'approve') return await approve(io, values, env, options.signal)
     if (command === 'serve') return await serve(io, values, env, options.signal)
+    if (command === 'accounts') return await listAccounts(io, serveUrl(values.url, env), values.json, options.signal)
+    if (command === 'logout') return await logout(io, serveUrl(values.url, env), values.account, values.json, options.signal)
     throw new UsageError(command ? `unknown command "${command}"` : 'no command given')
   } catch (error) {
-    const usage = error instanceof UsageError
+    const usage = error instanceof UsageError || error instanceof AccountsUsageError
     const config = isLinkscreenError(error) && (error.code === ErrorCode.Config || error.code === ErrorCode.UnknownProvider)
     // approve's refusals say why (`invalid_code`, `expired_code`, …) rather than `oauth_error`.
     const code = usage ? 'usage' : isApproveError(error) ? error.reason : isLinkscreenError(error) ? error.code : 'internal_error'
