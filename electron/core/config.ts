@@ -38,6 +38,8 @@ const endpoints = z.strictObject({
   token: secureUrl,
   userinfo: secureUrl.optional(),
   revocation: secureUrl.optional(),
+  /** The provider's signing keys (JWKS): ID tokens are then checked against them. */
+  jwks: secureUrl.optional(),
 })
 
 /** A secret the provider demands: its absence is named plainly. */

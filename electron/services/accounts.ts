@@ -41,6 +41,18 @@ export function defaultRefreshLead(lifetimeMs: number): number {
   return Math.min(300_000, Math.max(5_000, lifetimeMs / 10), lifetimeMs / 2)
 }
 
+/** The `sub` of an ID token the dialect has already validated (read, not checked, here). */
+function subjectOf(idToken: string | undefined): string | undefined {
+  const payload = idToken?.split('.')[1]
+  if (payload === undefined) return undefined
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: unknown }
+    return typeof claims.sub === 'string' ? claims.sub : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** After a failed refresh that may succeed later (network, 5xx): retry after this long. */
 const RETRY_MS = [10_000, 30_000, 120_000, 600_000] as const
 
@@ -213,6 +225,12 @@ export class AccountManager {
     }
     const current = this.records.get(id)
     if (!current) return fail('unknown_account', 'the account was signed out meanwhile')
+    // OpenID Connect Core §12.2: a refreshed ID token must be about the same person.
+    const refreshedSub = subjectOf(tokens.id_token)
+    if (refreshedSub !== undefined && current.view.sub !== null && refreshedSub !== current.view.sub) {
+      this.retryLater(id)
+      return fail(ErrorCode.InvalidIdToken, `${current.view.providerName} answered the refresh with an ID token for someone else; it was not used`)
+    }
     const next: AccountRecord = {
       tokens,
       view: { ...current.view, status: 'active', expiresAt: tokens.expires_at ?? null, scope: tokens.scope === undefined ? current.view.scope : cleanText(tokens.scope, 1000) },

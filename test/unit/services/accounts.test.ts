@@ -19,7 +19,7 @@ interface Script {
   refreshCalls: string[]
   revokeCalls: number
   /** What the next refresh does. */
-  next: 'rotate' | 'invalid_grant' | 'network' | 'slow'
+  next: 'rotate' | 'invalid_grant' | 'network' | 'slow' | 'other-sub'
   revoke: 'ok' | 'fail' | 'hang'
 }
 
@@ -39,6 +39,10 @@ function setup(vault: AccountVault = memoryVault()) {
       if (script.next === 'network') throw new LinkscreenError(ErrorCode.Network, 'token refresh: connection refused')
       if (script.next === 'slow') await clock.sleep(1000, signal)
       issued += 1
+      if (script.next === 'other-sub') {
+        const claims = Buffer.from(JSON.stringify({ sub: 'mallory' })).toString('base64url')
+        return { ...tokens(clock, issued), id_token: `eyJhbGciOiJSUzI1NiJ9.${claims}.sig` }
+      }
       return tokens(clock, issued)
     },
     async revoke(_tokens, signal) {
@@ -150,6 +154,17 @@ describe('accounts', () => {
     })
     await expect(clock.run(always401)).rejects.toMatchObject({ status: 401 })
     expect(script.refreshCalls).toHaveLength(2)
+    await manager.close()
+  })
+})
+
+describe('a refreshed ID token about someone else', () => {
+  it('is not used: the account keeps its tokens', async () => {
+    const { clock, script, manager } = setup()
+    script.next = 'other-sub'
+    manager.remember('p', 'P', tokens(clock, 1, 3600), ADA)
+    expect(await clock.run(manager.refresh('p:ada'))).toMatchObject({ ok: false, code: 'invalid_id_token' })
+    expect(manager.get('p:ada')?.tokens.access_token).toBe('at-1-aaaaaaaa')
     await manager.close()
   })
 })
