@@ -14,7 +14,7 @@ const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/c
 }
 const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => { add(key: string, value: unknown): void } }
 
-const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { main: string; scripts: Record<string, string> }
+const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { main: string; scripts: Record<string, string>; devDependencies: Record<string, string> }
 
 describe('electron-builder.yml', () => {
   it('passes electron-builder’s own validation', async () => {
@@ -46,6 +46,14 @@ describe('electron-builder.yml', () => {
   it('keeps the inspect fuse on in the QA build only', () => {
     expect(pkg.scripts['dist:qa']).toContain('-c.electronFuses.enableNodeCliInspectArguments=true')
     for (const name of ['dist', 'dist:linux', 'dist:win', 'dist:mac']) expect(pkg.scripts[name]).not.toContain('enableNodeCliInspectArguments')
+  })
+})
+
+describe('Electron itself', () => {
+  it('is a supported major (45 or newer; Electron supports the latest three)', () => {
+    const installed = JSON.parse(readFileSync('node_modules/electron/package.json', 'utf8')) as { version: string }
+    expect(Number(installed.version.split('.')[0])).toBeGreaterThanOrEqual(45)
+    expect(pkg.devDependencies['electron']).toMatch(/^\^4[5-9]|^\^[5-9]\d/)
   })
 })
 

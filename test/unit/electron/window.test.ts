@@ -31,6 +31,12 @@ describe('window options', () => {
     })
   })
 
+  it('enable no Blink features and no webviews', () => {
+    const prefs = windowOptions({ preload: 'p', kiosk: false, fullscreen: false }).webPreferences ?? {}
+    expect(prefs.enableBlinkFeatures).toBeUndefined()
+    expect(prefs.webviewTag).toBe(false)
+  })
+
   it('follow kiosk and full-screen settings; kiosk screens get no dev tools', () => {
     expect(windowOptions({ preload: 'p', kiosk: true, fullscreen: true })).toMatchObject({ kiosk: true, fullscreen: true, webPreferences: { devTools: false } })
     expect(windowOptions({ preload: 'p', kiosk: false, fullscreen: true })).toMatchObject({ kiosk: false, fullscreen: true, webPreferences: { devTools: true } })
