@@ -149,6 +149,37 @@ export class AccountManager {
     }
   }
 
+  /**
+   * Asks the provider who the account is now (userinfo or its profile endpoint) and updates the
+   * labels; a refused access token (401) is refreshed once. A profile about another subject is
+   * not used.
+   */
+  async updateProfile(id: string): Promise<Result<AccountView>> {
+    const record = this.records.get(id)
+    if (!record) return fail('unknown_account', 'no such account')
+    const dialect = await this.options.dialectFor(record.view.providerId).catch(() => undefined)
+    if (!dialect?.fetchAccount) return ok(record.view)
+    let profile: Account | undefined
+    try {
+      profile = await this.withAccessToken(id, (tokens) => dialect.fetchAccount?.(tokens) ?? Promise.resolve(undefined))
+    } catch (error) {
+      const current = this.records.get(id)
+      if (current && isLinkscreenError(error) && error.status === 401 && current.view.status === 'needs_sign_in') return fail('needs_sign_in', `${current.view.providerName} no longer accepts this sign-in; sign in again`)
+      return fail(isLinkscreenError(error) ? error.code : 'internal_error', isLinkscreenError(error) ? cleanText(error.message, 500) : 'the profile could not be read')
+    }
+    const current = this.records.get(id)
+    if (!current) return fail('unknown_account', 'the account was signed out meanwhile')
+    if (!profile || (profile.sub !== undefined && current.view.sub !== null && profile.sub !== current.view.sub)) return ok(current.view)
+    const view: AccountView = {
+      ...current.view,
+      ...(profile.name === undefined ? {} : { name: cleanText(profile.name, 100) }),
+      ...(profile.email === undefined ? {} : { email: cleanText(profile.email, 200) }),
+      ...(profile.picture === undefined ? {} : { picture: safePicture(profile.picture) }),
+    }
+    this.update(id, { ...current, view })
+    return ok(view)
+  }
+
   /** Revokes at the provider (bounded in time), then removes the account in any case. */
   async signOut(id: string): Promise<Result<readonly AccountView[]>> {
     const record = this.records.get(id)

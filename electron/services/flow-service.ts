@@ -245,9 +245,11 @@ export class FlowService {
     return this.accounts.signOut(accountId)
   }
 
-  /** Refreshes an account's tokens now. */
-  refreshAccount(accountId: string): Promise<Result<AccountView>> {
-    return this.accounts.refresh(accountId)
+  /** Refreshes an account's tokens now, then its labels from the provider's profile. */
+  async refreshAccount(accountId: string): Promise<Result<AccountView>> {
+    const refreshed = await this.accounts.refresh(accountId)
+    if (!refreshed.ok && refreshed.code !== 'no_refresh_token' && refreshed.code !== 'unsupported') return refreshed
+    return this.accounts.updateProfile(accountId)
   }
 
   /**

@@ -162,6 +162,33 @@ describe('accounts against oidc-provider, through the flow service', () => {
   })
 })
 
+describe('a refused access token (401) at oidc-provider', () => {
+  let server: DemoServer
+  let s: FlowService
+  beforeAll(async () => {
+    // 3 s access tokens, no grace after expiry, and no refresh ahead of time (lead of -10 min).
+    server = await startDemoServer({ intervalSeconds: 1, quiet: true, accessTokenTtlSeconds: 3, clockToleranceSeconds: 0 })
+    const config: ProviderConfig = { id: 'demo', dialect: 'oidc', issuer: server.issuer, clientId: server.clientId, scope: 'openid profile email offline_access' }
+    s = service([entry(config, 'Demo')], fetch, () => -600_000)
+  })
+  afterAll(async () => {
+    await s.close()
+    await server.close()
+  })
+
+  it('is refreshed once, and the profile read again with the new token', async () => {
+    const account = await demoSignIn(s, 'Ada Lovelace')
+    const before = s.accountManager.get(account.id)?.tokens
+    await new Promise((r) => setTimeout(r, 3500))
+    expect(await userinfo(server, String(before?.access_token))).toBe(401)
+    const updated = await s.accountManager.updateProfile(account.id)
+    expect(updated).toMatchObject({ ok: true, value: { name: 'Ada Lovelace' } })
+    const after = s.accountManager.get(account.id)?.tokens
+    expect(after?.access_token).not.toBe(before?.access_token)
+    expect(await userinfo(server, String(after?.access_token))).toBe(200)
+  })
+})
+
 describe('approving another screen’s code from the desktop (better-auth)', () => {
   let server: BetterAuthServer
   let s: FlowService

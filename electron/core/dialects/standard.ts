@@ -287,7 +287,9 @@ export function standardDialect(
     /**
      * The userinfo answer (OpenID Connect Core §5.3). Its `sub` must be the validated ID
      * token's, when this dialect validated one for `tokens`; a userinfo answer without `sub`,
-     * or with another, is not used. Never throws for a missing profile.
+     * or with another, is not used. Never throws for a missing profile; throws only when
+     * cancelled, or with `status: 401` when the access token is refused, so that the caller can
+     * refresh it and ask again.
      */
     async fetchAccount(tokens: TokenSet, signal): Promise<Account | undefined> {
       const as = await resolve(signal)
@@ -299,12 +301,16 @@ export function standardDialect(
           tokens.access_token,
           requestOptions(deps, as.userinfo_endpoint, provider, signal),
         )
+        if (response.status === 401) {
+          await response.body?.cancel()
+          throw new LinkscreenError(ErrorCode.OAuth, `${provider.id}: userinfo refused the access token (401)`, { status: 401 })
+        }
         if (response.status !== 200) return undefined
         const expected = claimsOf.get(tokens)?.sub
         const info = await oauth.processUserInfoResponse(as, client, expected ?? oauth.skipSubjectCheck, response)
         return accountFromClaims(info as unknown as Record<string, unknown>)
       } catch (error) {
-        if (isLinkscreenError(error) && error.code === ErrorCode.Aborted) throw error
+        if (isLinkscreenError(error) && (error.code === ErrorCode.Aborted || error.status === 401)) throw error
         return undefined
       }
     },
