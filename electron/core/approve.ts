@@ -14,6 +14,7 @@
  * `timeout`, `aborted`). Messages may name the user code (it is on the device's screen), never
  * the session token.
  */
+import { accountFromUser } from './dialects/better-auth'
 import { isJsonObject } from './assert'
 import { ErrorCode, LinkscreenError } from './errors'
 import { readJsonBody } from './http'
@@ -124,20 +125,6 @@ const DESCRIPTIONS = {
   notClaimed: /not been claimed/i,
 } as const
 
-function accountOf(user: unknown): Account | undefined {
-  if (!isJsonObject(user)) return undefined
-  const str = (key: string): string | undefined => (typeof user[key] === 'string' && user[key] !== '' ? cleanText(user[key] as string, 200) : undefined)
-  const sub = str('id')
-  const name = str('name')
-  const email = str('email')
-  const picture = str('image')
-  return {
-    ...(sub === undefined ? {} : { sub }),
-    ...(name === undefined ? {} : { name }),
-    ...(email === undefined ? {} : { email }),
-    ...(picture === undefined ? {} : { picture }),
-  }
-}
 
 function stringList(value: unknown): string[] | undefined {
   if (typeof value === 'string') return value.split(/\s+/).filter(Boolean).map((s) => cleanText(s, 500))
@@ -238,7 +225,7 @@ export function createApprover(provider: ApproveProvider, sessionToken: string, 
     if (response.status !== 200) throw await unexpected(response, body, 'GET /get-session')
     // An unknown or expired token gets 200 with `null`.
     if (!isJsonObject(body) || !isJsonObject(body['user'])) throw notSignedIn(200)
-    return accountOf(body['user'])
+    return accountFromUser(body['user'])
   }
 
   /** One claim attempt: what is asking, or why not (returned, so that the caller may retry). */

@@ -16,6 +16,7 @@
  * extends a session that is used (its `session.updateAge`), until `session.expiresIn`. After
  * that the device signs in again, so this dialect has no `refresh`.
  */
+import { cleanText } from '../redact'
 import { isJsonObject } from '../assert'
 import { parseDeviceAuthorization } from '../device-authorization'
 import { readJsonBody } from '../http'
@@ -30,9 +31,10 @@ export interface BetterAuthProvider extends StandardProvider {
 
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
 
-function accountFromUser(user: unknown): Account | undefined {
+/** Who a better-auth `user` object says signed in (`id` is the subject); text cleaned of control characters. */
+export function accountFromUser(user: unknown): Account | undefined {
   if (!isJsonObject(user)) return undefined
-  const str = (key: string): string | undefined => (typeof user[key] === 'string' && user[key] !== '' ? (user[key] as string) : undefined)
+  const str = (key: string): string | undefined => (typeof user[key] === 'string' && user[key] !== '' ? cleanText(user[key] as string, 200) : undefined)
   const sub = str('id')
   const name = str('name')
   const email = str('email')
