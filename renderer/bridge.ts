@@ -24,9 +24,22 @@ export class BridgeError extends Error {
 }
 
 /** Channels whose response is a `Result`: a refusal becomes `{ ok: false }` instead of a throw. */
-const RESULT_CHANNELS: ReadonlySet<InvokeChannel> = new Set<InvokeChannel>(['auth:start', 'auth:cancel', 'auth:renew', 'accounts:sign-out', 'shell:open-verification'])
+export const RESULT_CHANNELS: ReadonlySet<InvokeChannel> = new Set<InvokeChannel>([
+  'auth:start',
+  'auth:cancel',
+  'auth:renew',
+  'accounts:sign-out',
+  'accounts:refresh',
+  'approve:claim',
+  'approve:decide',
+  'log:export',
+  'shell:open-verification',
+])
 
 type Listener = (payload: never) => void
+
+/** What an unparseable body reads as. */
+const NOT_JSON: unique symbol = Symbol('not JSON')
 
 /** Reads `{ code, message }` from a refusal body, with fallbacks for anything else. */
 function refusal(body: unknown, status: number): { code: string; message: string } {
@@ -60,12 +73,12 @@ export function createHttpBridge(pageUrl: string): Bridge {
       body: JSON.stringify({ request: request ?? null }),
       cache: 'no-store',
     })
-    // A body that is not JSON reads as null; the status then says what to report.
-    const body: unknown = await response.json().catch(() => null)
+    // A body that is not JSON is told apart from a JSON `null` (`log:get` before any flow).
+    const body: unknown = await response.json().catch(() => NOT_JSON)
     // Cast only at the boundary: the back end answers with the contract's types.
-    if (response.ok && body !== null) return body as InvokeMap[C]['response']
+    if (response.ok && body !== NOT_JSON) return body as InvokeMap[C]['response']
     if (response.ok) throw new BridgeError('invalid_response', `${channel}: the answer was not JSON`)
-    const { code, message } = refusal(body, response.status)
+    const { code, message } = refusal(body === NOT_JSON ? null : body, response.status)
     if (response.status === 400 && RESULT_CHANNELS.has(channel)) return { ok: false, code, message } as InvokeMap[C]['response']
     throw new BridgeError(code, message)
   }
