@@ -1,18 +1,17 @@
-/** Picks the screen: one switch over the flow's status (or the account list), checked exhaustive. */
-import type { FlowStatus } from '../electron/ipc/contract'
+/** Picks the screen: one switch over the flow's status (or a screen outside it), checked exhaustive. */
+import { screenKeyOf } from './screen-key'
 import { AccountsScreen } from './screens/accounts'
 import { AppNotices } from './screens/app-notices'
+import { ApproveScreen } from './screens/approve'
 import { DeniedScreen } from './screens/denied'
 import { ErrorScreen } from './screens/error'
 import { ExpiredScreen } from './screens/expired'
 import { LoadingScreen } from './screens/loading'
 import { PickerScreen } from './screens/picker'
+import { QaScreen } from './screens/qa'
 import { SignInScreen } from './screens/sign-in'
 import { SuccessScreen } from './screens/success'
 import { useStore } from './store'
-
-/** What is on screen: the flow's status, or one of the screens outside the flow. */
-type ScreenKey = FlowStatus | 'accounts' | 'loading'
 
 function unreachable(key: never): never {
   throw new Error(`no screen for ${String(key)}`)
@@ -34,12 +33,18 @@ function CurrentScreen() {
   const view = useStore((s) => s.view)
   const status = useStore((s) => s.flow.status)
   const fixed = useStore((s) => s.app?.fixedProvider ?? null)
-  const key: ScreenKey = !loaded ? 'loading' : view === 'accounts' ? 'accounts' : status
+  const kiosk = useStore((s) => s.app?.kiosk ?? true)
+  const approving = useStore((s) => s.approval !== null)
+  const key = screenKeyOf({ loaded, view, status, kiosk, approving })
   switch (key) {
     case 'loading':
       return <LoadingScreen />
     case 'accounts':
       return <AccountsScreen />
+    case 'approve':
+      return <ApproveScreen />
+    case 'qa':
+      return <QaScreen />
     case 'idle':
       // Bound to one provider there is no picker: its sign-in starts at once (see main.tsx).
       return fixed ? <SignInScreen /> : <PickerScreen />

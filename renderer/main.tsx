@@ -8,7 +8,9 @@ import { ActionsContext, createActions } from './actions'
 import { App } from './app'
 import { createBridge } from './bridge'
 import { installKeys } from './focus/keys'
+import { opensQa } from './focus/shortcuts'
 import { pickLanguage } from './i18n/translate'
+import { screenKeyOf } from './screen-key'
 import { useStore, type State } from './store'
 import { receiveAccounts, receiveAppInfo, receiveProviders, receiveSnapshot, setConnection } from './store/updates'
 
@@ -57,7 +59,20 @@ function autoStart(s: State): void {
 }
 useStore.subscribe(autoStart)
 
+/** F2 (anywhere) and Q (picker, accounts) open the QA panel, except in kiosk mode. */
+function qaShortcut(event: KeyboardEvent): void {
+  if (event.altKey || event.ctrlKey || event.metaKey || event.repeat || event.defaultPrevented) return
+  const s = useStore.getState()
+  const kiosk = s.app?.kiosk ?? true
+  const screen = screenKeyOf({ loaded: s.app !== null, view: s.view, status: s.flow.status, kiosk, approving: s.approval !== null })
+  const typing = event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement
+  if (!opensQa(event.key, { kiosk, screen, fixed: s.app?.fixedProvider != null, typing })) return
+  event.preventDefault()
+  void actions.openQa()
+}
+
 installKeys(root)
+document.addEventListener('keydown', qaShortcut)
 void load()
 
 createRoot(root).render(

@@ -10,12 +10,21 @@ export interface FocusButtonProps {
   readonly variant?: 'primary' | 'secondary'
   /** A fuller name for screen readers when the label alone is ambiguous ("Sign out Ada"). */
   readonly accessibleName?: string
+  /** Shown but not pressable (and skipped by the arrows) until its precondition holds. */
+  readonly disabled?: boolean
 }
 
 /** A button that OK (Enter) presses; reachable by the arrow keys like every control. */
-export function FocusButton({ label, onPress, autoFocus = false, variant = 'secondary', accessibleName }: FocusButtonProps) {
+export function FocusButton({ label, onPress, autoFocus = false, variant = 'secondary', accessibleName, disabled = false }: FocusButtonProps) {
   return (
-    <button type="button" className={`focus-button focus-button--${variant}`} data-autofocus={autoFocus ? '' : undefined} aria-label={accessibleName} onClick={onPress}>
+    <button
+      type="button"
+      className={`focus-button focus-button--${variant}`}
+      data-autofocus={autoFocus ? '' : undefined}
+      aria-label={accessibleName}
+      disabled={disabled}
+      onClick={onPress}
+    >
       {label}
     </button>
   )

@@ -3,10 +3,16 @@
  * the focused one, Back (Escape, Backspace, a TV's back key) runs the current screen's back
  * action. Installed once on the document, outside React.
  */
+import { ARROW_SCROLL, fieldKeepsKey, scrollStep } from './editing'
 import { ARROWS, nextInDirection } from './spatial'
 
 /** What can take focus on a screen. */
-export const FOCUSABLE = 'button:not([disabled]), a[href], [tabindex]:not([tabindex="-1"])'
+export const FOCUSABLE = 'button:not([disabled]), a[href], input:not([disabled]):not([type="hidden"]), [tabindex]:not([tabindex="-1"])'
+
+/** A text input the user types into (not a checkbox or a button). */
+function isTextField(el: Element | null): el is HTMLInputElement {
+  return el instanceof HTMLInputElement && ['text', 'search', 'url', 'email', 'tel', 'password', ''].includes(el.type)
+}
 
 /** The class a focused control carries, so its ring shows whatever the browser's heuristics say. */
 export const FOCUSED_CLASS = 'is-focused'
@@ -40,9 +46,17 @@ export function firstControl(root: ParentNode): HTMLElement | null {
 function onKeyDown(root: HTMLElement, event: KeyboardEvent): void {
   if (event.altKey || event.ctrlKey || event.metaKey) return
   const active = document.activeElement instanceof HTMLElement && root.contains(document.activeElement) ? document.activeElement : null
+  if (isTextField(active) && fieldKeepsKey(event.key, { length: active.value.length, start: active.selectionStart, end: active.selectionEnd })) return
   const direction = ARROWS[event.key]
   if (direction) {
     event.preventDefault()
+    if (active?.hasAttribute(ARROW_SCROLL)) {
+      const step = scrollStep(direction, active)
+      if (step !== null) {
+        active.scrollBy({ top: step })
+        return
+      }
+    }
     const candidates = focusables(root).filter((el) => el !== active)
     if (!active) {
       const first = firstControl(root)

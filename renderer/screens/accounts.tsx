@@ -1,23 +1,46 @@
-/** Every signed-in account, each with "Sign out". */
+/**
+ * Every signed-in account: "Sign in again" for one the provider no longer accepts, "Approve a
+ * code" for one that can approve other screens' codes, "Refresh now" and "Sign out". When the
+ * access token expires is not shown: it means nothing to a living-room viewer.
+ */
 import { useShallow } from 'zustand/react/shallow'
+import type { AccountView } from '../../electron/ipc/contract'
 import { useActions } from '../actions'
-import { AccountSummary } from '../components/account-summary'
+import { AccountRow, type AccountRowNote } from '../components/account-row'
 import { FocusButton } from '../components/focus-button'
 import { Screen } from '../components/screen'
 import { useBack } from '../focus/use-back'
+import { errorKey, type Translate } from '../i18n/translate'
 import { useLanguage, useT } from '../i18n/use-t'
-import { useStore } from '../store'
+import { useStore, type AccountNote } from '../store'
 import { NoticeSlot } from './notice-slot'
+
+/** The row's note for the account's last action, in words. */
+function noteOf(t: Translate, note: AccountNote | null, account: AccountView): AccountRowNote | null {
+  if (!note || note.accountId !== account.id) return null
+  switch (note.kind) {
+    case 'refreshing':
+      return { tone: 'busy', text: t('accounts.refreshing') }
+    case 'signing-out':
+      return { tone: 'busy', text: t('accounts.signingOut') }
+    case 'refreshed':
+      return { tone: 'good', text: t('accounts.refreshed') }
+    case 'failed':
+      return { tone: 'bad', text: t(errorKey(note.code)), detail: note.message || null }
+  }
+}
 
 /**
  * The list, then "Sign in another account", which takes first focus: OK never signs anyone out
- * by accident. Back returns to the picker.
+ * by accident. Back returns to the picker. Outside kiosk mode the QA panel is one button away.
  */
 export function AccountsScreen() {
   const t = useT()
   const language = useLanguage()
   const actions = useActions()
   const accounts = useStore(useShallow((s) => s.accounts))
+  const note = useStore((s) => s.accountNote)
+  const kiosk = useStore((s) => s.app?.kiosk ?? true)
   useBack(() => void actions.backToPicker())
   const when = new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short' })
   return (
@@ -27,22 +50,36 @@ export function AccountsScreen() {
         {accounts.map((a) => {
           const name = a.name ?? a.email ?? t('success.unnamed')
           return (
-            <li key={a.id} className="accounts__item">
-              <AccountSummary
-                account={a}
-                size="small"
-                fallbackName={t('success.unnamed')}
-                avatarAlt={t('success.avatarAlt', { name })}
-                providerLine={`${a.providerName} · ${t('accounts.signedInAt', { when: when.format(a.signedInAt) })}`}
-              />
-              <FocusButton label={t('accounts.signOut')} accessibleName={t('accounts.signOutLabel', { name })} onPress={() => void actions.signOut(a.id)} />
-            </li>
+            <AccountRow
+              key={a.id}
+              account={a}
+              note={noteOf(t, note, a)}
+              labels={{
+                fallbackName: t('success.unnamed'),
+                avatarAlt: t('success.avatarAlt', { name }),
+                providerLine: `${a.providerName} · ${t('accounts.signedInAt', { when: when.format(a.signedInAt) })}`,
+                needsSignIn: t('accounts.needsSignIn', { provider: a.providerName }),
+                signOut: t('accounts.signOut'),
+                signOutName: t('accounts.signOutLabel', { name }),
+                refresh: t('accounts.refresh'),
+                refreshName: t('accounts.refreshLabel', { name }),
+                approve: t('accounts.approve'),
+                approveName: t('accounts.approveLabel', { name }),
+                signInAgain: t('accounts.signInAgain'),
+                signInAgainName: t('accounts.signInAgainLabel', { name }),
+              }}
+              onSignOut={() => void actions.signOut(a.id)}
+              onRefresh={() => void actions.refreshAccount(a.id)}
+              onSignInAgain={() => void actions.start(a.providerId)}
+              onApprove={a.canApprove ? () => actions.showApprove(a.id) : null}
+            />
           )
         })}
       </ul>
       <NoticeSlot />
       <div className="actions">
         <FocusButton label={t('accounts.add')} variant="primary" autoFocus onPress={() => void actions.backToPicker()} />
+        {!kiosk && <FocusButton label={t('accounts.qa')} onPress={() => void actions.openQa()} />}
       </div>
     </Screen>
   )
