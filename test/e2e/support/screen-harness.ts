@@ -9,6 +9,7 @@ import { systemClock } from '../../../electron/adapters/system-clock'
 import { startServe, type ServeHandle } from '../../../electron/cli/serve'
 import type { ProviderConfig } from '../../../electron/core/config'
 import { createHttp } from '../../../electron/core/http'
+import type { FetchLike } from '../../../electron/core/types'
 import type { AppInfo } from '../../../electron/ipc/contract'
 import { FlowService, type ProviderEntry } from '../../../electron/services/flow-service'
 
@@ -47,9 +48,15 @@ export function entry(config: ProviderConfig, name = config.name ?? config.id): 
 export async function openScreen(
   browser: Browser,
   providers: readonly ProviderEntry[],
-  options: { size?: { width: number; height: number }; info?: Partial<AppInfo>; renewals?: number } = {},
+  options: {
+    size?: { width: number; height: number }
+    info?: Partial<AppInfo>
+    renewals?: number
+    /** The fetch the service's HTTP goes through (default: the global one); tests wrap it to see every secret on the wire. */
+    fetch?: FetchLike
+  } = {},
 ): Promise<Screen> {
-  const service = new FlowService({ providers, deps: { http: createHttp({ fetch, clock: systemClock }), clock: systemClock }, renewals: options.renewals ?? 0 })
+  const service = new FlowService({ providers, deps: { http: createHttp({ fetch: options.fetch ?? fetch, clock: systemClock }), clock: systemClock }, renewals: options.renewals ?? 0 })
   const serve = await startServe({ service, info: { kiosk: false, fixedProvider: null, locale: 'en-US', host: 'serve', storage: 'memory', notices: [], ...options.info } })
   const context = await browser.newContext({ viewport: options.size ?? { width: 1920, height: 1080 } })
   const page = await context.newPage()
