@@ -9,6 +9,9 @@ import { UNSAFE_TEXT } from './redact'
 import type { DeviceAuthorization } from './types'
 import { parseSafeUrl } from './urls'
 
+/** A UTF-16 surrogate that is not half of a pair. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+
 /** RFC 8628 §3.2: "If no value is provided, clients MUST use 5 as the default." */
 export const DEFAULT_INTERVAL_SECONDS = 5
 /** Longest code lifetime accepted: one day. Anything longer is a broken server. */
@@ -33,7 +36,8 @@ export function parseDeviceAuthorization(body: unknown, receivedAt: number, wher
   const json = assertJsonObject(body, where)
   const device_code = assertString(json, 'device_code', where)
   const user_code = assertString(json, 'user_code', where, MAX_USER_CODE_LENGTH)
-  if (UNSAFE_TEXT.test(user_code)) {
+  // A lone surrogate cannot be encoded (in a URL, on a screen): not a code a person can type.
+  if (UNSAFE_TEXT.test(user_code) || LONE_SURROGATE.test(user_code)) {
     throw new LinkscreenError(ErrorCode.InvalidResponse, `${where}: "user_code" must contain only printable characters`)
   }
   const verificationUri = parseSafeUrl(assertString(json, 'verification_uri', where, MAX_URL_LENGTH), `${where}: "verification_uri"`)

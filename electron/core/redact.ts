@@ -78,5 +78,7 @@ export const UNSAFE_TEXT = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e
  * spaces, runs of white space collapse, and the result is capped at `max` characters.
  */
 export function cleanText(value: string, max = 500): string {
-  return value.replace(new RegExp(UNSAFE_TEXT.source, 'g'), ' ').replace(/\s+/g, ' ').trim().slice(0, max)
+  const text = value.replace(new RegExp(UNSAFE_TEXT.source, 'g'), ' ').replace(/\s+/g, ' ').trim().slice(0, max)
+  // The cap must not cut a surrogate pair in half (a lone surrogate cannot be encoded).
+  return /[\ud800-\udbff]$/.test(text) ? text.slice(0, -1) : text
 }

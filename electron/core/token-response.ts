@@ -94,7 +94,8 @@ export function classifyTokenErrorResponse(response: Response, body: unknown, no
   if (isJsonObject(body) && typeof body['error'] === 'string' && body['error'] !== '') {
     return outcomeForOAuthError(cleanErrorCode(body['error']), body)
   }
-  const type = response.headers.get('content-type')?.split(';')[0]?.trim() || 'no content type'
+  // The media type is the server's text: cleaned like any other before it reaches a message.
+  const type = cleanText(response.headers.get('content-type')?.split(';')[0] ?? '', 100) || 'no content type'
   throw new LinkscreenError(
     ErrorCode.InvalidResponse,
     `${where}: HTTP ${response.status} (${type}) without an OAuth error body`,
