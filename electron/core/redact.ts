@@ -53,11 +53,15 @@ export function redactUrl(input: string | URL): string {
   return url.toString()
 }
 
-/** Replaces every occurrence of each secret (of 4 characters or more) in `text`. */
+/**
+ * Replaces every occurrence of each secret (of 4 characters or more) in `text`, in any case: a
+ * server's text may reach here lower-cased (better-auth's error `code` is), and a secret in
+ * another case is still the secret.
+ */
 export function redactText(text: string, secrets: Iterable<string | undefined>): string {
   let out = text
   for (const secret of secrets) {
-    if (secret && secret.length >= 4) out = out.split(secret).join(REDACTED)
+    if (secret && secret.length >= 4) out = out.replace(new RegExp(secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), REDACTED)
   }
   return out
 }
