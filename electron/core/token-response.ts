@@ -12,6 +12,20 @@ import type { PollOutcome, TokenSet } from './types'
 
 const KNOWN = new Set(['access_token', 'token_type', 'refresh_token', 'id_token', 'expires_in', 'scope'])
 
+/**
+ * RFC 6749 Appendix A.12 and A.17: `access-token = 1*VSCHAR`, `refresh-token = 1*VSCHAR`
+ * (printable ASCII). A token with anything else is not one a server issued, typically bytes that
+ * were not UTF-8 and were decoded to U+FFFD: it would fail at every use, so it is refused here.
+ */
+const VSCHAR = /^[\x20-\x7e]+$/
+
+/** A token field checked to be printable ASCII; the message names the field, never the value. */
+function assertVsChars(value: string | undefined, field: string, where: string): void {
+  if (value !== undefined && !VSCHAR.test(value)) {
+    throw new LinkscreenError(ErrorCode.InvalidResponse, `${where}: "${field}" must be printable ASCII (RFC 6749 Appendix A)`)
+  }
+}
+
 /** Longest access-token lifetime taken at face value: ten years (longer ones are clamped). */
 export const MAX_TOKEN_LIFETIME_SECONDS = 10 * 365 * 86_400
 
@@ -25,6 +39,8 @@ export function parseTokenSet(body: unknown, receivedAt: number, where: string, 
   const token_type =
     json['token_type'] === undefined && defaultTokenType !== undefined ? defaultTokenType : assertString(json, 'token_type', where, 64)
   const refresh_token = optionalString(json, 'refresh_token', where, 64 * 1024)
+  assertVsChars(access_token, 'access_token', where)
+  assertVsChars(refresh_token, 'refresh_token', where)
   const id_token = optionalString(json, 'id_token', where, 64 * 1024)
   // An empty scope (better-auth, when none was requested) means no scope.
   const scope = json['scope'] === '' ? undefined : optionalString(json, 'scope', where)
