@@ -141,6 +141,8 @@ export function createApprover(provider: ApproveProvider, sessionToken: string, 
   const id = provider.id
   /** Server text, made safe to show and scrubbed of the token. */
   const safe = (text: string | undefined): string | undefined => (text === undefined ? undefined : redactText(text, [sessionToken]))
+  /** A server's error code, scrubbed too: a server may echo the token anywhere, its `error` included. */
+  const safeCode = (value: unknown): string => redactText(cleanErrorCode(value), [sessionToken])
   const shown = (code: string): string => cleanText(code, 64)
 
   const request = (method: 'GET' | 'POST', path: string, body: unknown, signal: AbortSignal | undefined): Promise<Response> =>
@@ -168,7 +170,7 @@ export function createApprover(provider: ApproveProvider, sessionToken: string, 
     const status = response.status
     if (status === 429) return new ApproveError('rate_limited', `${id}: too many attempts (HTTP 429); wait a while before trying again`, { status })
     if (isJsonObject(body) && typeof body['error'] === 'string') {
-      const error = cleanErrorCode(body['error'])
+      const error = safeCode(body['error'])
       const description = safe(cleanDescription(body['error_description']))
       return new LinkscreenError(ErrorCode.OAuth, `${id}: ${step}: ${error}${description ? ` (${description})` : ''}`, {
         oauthError: error,
@@ -179,14 +181,14 @@ export function createApprover(provider: ApproveProvider, sessionToken: string, 
     if (isJsonObject(body) && typeof body['message'] === 'string') {
       // better-auth's own errors (validation, CSRF) are {message, code}.
       const description = safe(cleanDescription(body['message']))
-      const code = typeof body['code'] === 'string' ? cleanErrorCode(body['code'].toLowerCase()) : 'error'
+      const code = typeof body['code'] === 'string' ? safeCode(body['code'].toLowerCase()) : 'error'
       return new LinkscreenError(status >= 500 ? ErrorCode.ServerError : ErrorCode.OAuth, `${id}: ${step}: HTTP ${status} ${code}${description ? ` (${description})` : ''}`, {
         oauthError: code,
         status,
         ...(description === undefined ? {} : { description }),
       })
     }
-    const type = response.headers.get('content-type')?.split(';')[0]?.trim() || 'no content type'
+    const type = cleanText(response.headers.get('content-type')?.split(';')[0] ?? '', 100) || 'no content type'
     return new LinkscreenError(status >= 500 ? ErrorCode.ServerError : ErrorCode.InvalidResponse, `${id}: ${step}: HTTP ${status} (${type})`, { status })
   }
 
@@ -194,7 +196,7 @@ export function createApprover(provider: ApproveProvider, sessionToken: string, 
   const refusal = async (response: Response, code: string, step: string): Promise<LinkscreenError> => {
     const body = await readJsonBody(response)
     const status = response.status
-    const error = isJsonObject(body) && typeof body['error'] === 'string' ? cleanErrorCode(body['error']) : undefined
+    const error = isJsonObject(body) && typeof body['error'] === 'string' ? safeCode(body['error']) : undefined
     const description = isJsonObject(body) ? safe(cleanDescription(body['error_description'])) : undefined
     const details = { status, ...(error === undefined ? {} : { oauthError: error }), ...(description === undefined ? {} : { description }) }
     if (status === 401 || error === 'unauthorized') return notSignedIn(status, error)
@@ -236,7 +238,7 @@ export function createApprover(provider: ApproveProvider, sessionToken: string, 
     if (!isJsonObject(body) || typeof body['status'] !== 'string') {
       return new LinkscreenError(ErrorCode.InvalidResponse, `${id}: GET /device: the answer has no "status"`, { status: 200 })
     }
-    const status = cleanText(body['status'], 32)
+    const status = safe(cleanText(body['status'], 32)) as string
     if (status !== 'pending') {
       return new ApproveError('already_processed', `${id}: the code ${shown(code)} was already ${status === 'approved' || status === 'denied' ? status : `decided (${status})`}`, { status: 200 })
     }
@@ -263,6 +265,10 @@ export function createApprover(provider: ApproveProvider, sessionToken: string, 
     providerId: id,
 
     async claim(userCode, signal) {
+      // Text with a lone surrogate cannot be put in a URL (encodeURIComponent throws): no code is like that.
+      if (/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(userCode)) {
+        throw new ApproveError('invalid_code', `${id}: that is not a user code (it is not valid text)`)
+      }
       const typed = userCode.trim()
       const normal = normalizeUserCode(userCode)
       if (!/[\p{L}\p{N}]/u.test(normal) || normal.length > MAX_CODE_LENGTH) {

@@ -6,6 +6,7 @@
 import { assertJsonObject, assertString } from './assert'
 import { ErrorCode, LinkscreenError } from './errors'
 import { readJsonBody } from './http'
+import { cleanText, redactText } from './redact'
 import { cleanDescription, cleanErrorCode } from './token-response'
 import type { FetchLike } from './types'
 import { parseSafeUrl } from './urls'
@@ -46,8 +47,10 @@ export async function registerDeviceClient(
   const body = await readJsonBody(response)
   if (response.status !== 201 && response.status !== 200) {
     const json = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {}
-    const error = json['error'] === undefined ? undefined : cleanErrorCode(json['error'])
-    const description = cleanDescription(json['error_description'] ?? json['message'])
+    // A server may echo the initial access token anywhere: its own text is scrubbed of it.
+    const scrub = (text: string | undefined): string | undefined => (text === undefined ? undefined : redactText(text, [options.accessToken]))
+    const error = json['error'] === undefined ? undefined : scrub(cleanErrorCode(json['error']))
+    const description = scrub(cleanDescription(json['error_description'] ?? json['message']))
     const hint = response.status === 401 ? '; set LINKSCREEN_REGISTRATION_TOKEN to an initial access token' : ''
     throw new LinkscreenError(
       response.status === 401 || response.status === 403 ? ErrorCode.OAuth : ErrorCode.InvalidResponse,
@@ -57,6 +60,11 @@ export async function registerDeviceClient(
   }
   const json = assertJsonObject(body, `${where}: registration response`)
   const client_id = assertString(json, 'client_id', `${where}: registration response`, 512)
-  const client_name = typeof json['client_name'] === 'string' ? json['client_name'] : undefined
+  // RFC 6749 Appendix A.1: client-id = *VSCHAR. It is printed as it is (and pasted into a
+  // configuration), so anything else (a control character) is refused.
+  if (!/^[\x20-\x7e]+$/.test(client_id)) {
+    throw new LinkscreenError(ErrorCode.InvalidResponse, `${where}: registration response: "client_id" must be printable ASCII (RFC 6749 Appendix A.1)`)
+  }
+  const client_name = typeof json['client_name'] === 'string' ? cleanText(json['client_name'], 200) || undefined : undefined
   return client_name === undefined ? { client_id } : { client_id, client_name }
 }
