@@ -19,7 +19,7 @@
  * clone of the body then costs no network time and cannot hang.
  */
 import { ErrorCode, isLinkscreenError } from './errors'
-import { REDACTED, cleanText, isSecretKey, redactUrl } from './redact'
+import { REDACTED, cleanText, isSecretKey, redactUrl, replaceAnyCase } from './redact'
 import type { Clock, FetchLike } from './types'
 
 /** The version of the exported JSON shape; bumped on any incompatible change. */
@@ -227,8 +227,23 @@ function readRequestBody(body: unknown): { fields?: string[]; secrets: string[] 
       }
       return undefined
     }
+    if (trimmed.startsWith('--')) return fromMultipart(trimmed)
     if (trimmed === '' || !/^[^\s&=]+=/.test(trimmed)) return undefined
     return fromPairs(new URLSearchParams(trimmed).entries())
+  }
+  /** multipart/form-data (RFC 7578), as `postFields` writes it for api-v1: the first line is the delimiter. */
+  const fromMultipart = (text: string): string[] | undefined => {
+    const first = /^(--[^\r\n]{1,200})\r?\n/.exec(text)
+    if (!first) return undefined
+    const pairs: [string, string][] = []
+    for (const part of text.split(first[1] as string).slice(1)) {
+      if (part.startsWith('--')) break // the closing delimiter
+      const head = /^\r?\n([\s\S]*?)\r?\n\r?\n/.exec(part)
+      const name = head && /(?:^|;)\s*name="([^"]*)"/im.exec(head[1] as string)?.[1]
+      if (!head || name === undefined || name === null) continue
+      pairs.push([name, part.slice(head[0].length).replace(/\r?\n$/, '')])
+    }
+    return pairs.length === 0 ? undefined : fromPairs(pairs)
   }
   if (body === undefined || body === null) return { secrets }
   if (typeof body === 'string') {
@@ -330,15 +345,22 @@ export function createFlowRecorder(options: FlowRecorderOptions): FlowRecorder {
     secrets.add(value)
     const forms = new Set(secretForms)
     forms.add(value)
-    forms.add(encodeURIComponent(value))
+    try {
+      forms.add(encodeURIComponent(value))
+      // As the URL parser writes it in a query (it also encodes ' there).
+      forms.add(new URL(`https://x/?${encodeURIComponent(value)}`).search.slice(1))
+    } catch {
+      // a lone surrogate: the value cannot be percent-encoded, so it appears in no URL that way
+    }
     forms.add(new URLSearchParams({ v: value }).toString().slice(2))
     secretForms = [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length)
   }
   for (const secret of options.secrets ?? []) addSecret(secret)
 
+  /** In any case: a media type is recorded lower-cased. */
   const scrub = (text: string): string => {
     let out = text
-    for (const form of secretForms) if (out.includes(form)) out = out.split(form).join(REDACTED)
+    for (const form of secretForms) out = replaceAnyCase(out, form, REDACTED)
     return out
   }
 

@@ -61,9 +61,24 @@ export function redactUrl(input: string | URL): string {
 export function redactText(text: string, secrets: Iterable<string | undefined>): string {
   let out = text
   for (const secret of secrets) {
-    if (secret && secret.length >= 4) out = out.replace(new RegExp(secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), REDACTED)
+    if (secret && secret.length >= 4) out = replaceAnyCase(out, secret, REDACTED)
   }
   return out
+}
+
+/** `text` with every occurrence of `needle`, in any case, replaced by `by` (no regular expression: secrets may be long). */
+export function replaceAnyCase(text: string, needle: string, by: string): string {
+  const lowerText = text.toLowerCase()
+  const lowerNeedle = needle.toLowerCase()
+  // Lower-casing changes the length of a few characters (İ): then offsets differ, and only the exact case is replaced.
+  if (lowerText.length !== text.length || lowerNeedle.length !== needle.length) return text.split(needle).join(by)
+  let out = ''
+  let from = 0
+  for (let at = lowerText.indexOf(lowerNeedle); at >= 0; at = lowerText.indexOf(lowerNeedle, from)) {
+    out += text.slice(from, at) + by
+    from = at + needle.length
+  }
+  return from === 0 ? text : out + text.slice(from)
 }
 
 /** A shallow copy of a JSON-ish object with secret fields replaced. */

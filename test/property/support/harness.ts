@@ -91,10 +91,23 @@ export function secretForms(secret: string): string[] {
   return [...forms].map((form) => form.toLowerCase())
 }
 
-/** (b) None of `texts` contains `secret` in any of its forms (case-insensitive). */
+/** `text`, and `text` percent-decoded (with and without `+` as a space), for secrets written in some URL form. */
+function decodedForms(text: string): string[] {
+  const out = [text]
+  for (const candidate of [text, text.replace(/\+/g, ' ')]) {
+    try {
+      out.push(decodeURIComponent(candidate))
+    } catch {
+      // not percent-encoded text
+    }
+  }
+  return out
+}
+
+/** (b) None of `texts` contains `secret` in any of its forms (case-insensitive, percent-encoded or not). */
 export function expectNoSecret(texts: readonly string[], secret: string, what: string): void {
   const forms = secretForms(secret)
-  for (const text of texts) {
+  for (const text of texts.flatMap(decodedForms)) {
     const lower = text.toLowerCase()
     const form = forms.find((f) => lower.includes(f))
     if (form !== undefined) {
