@@ -34,12 +34,16 @@ export function forceGc(): void {
   gcFunction()
 }
 
-/** `heapUsed` after two full collections (with a turn of the event loop between them), bytes. */
+/**
+ * JS heap plus ArrayBuffer contents (where response bodies live, outside `heapUsed`) after two
+ * full collections with a turn of the event loop between them, bytes.
+ */
 export async function settledHeap(): Promise<number> {
   forceGc()
   await new Promise((resolve) => setImmediate(resolve))
   forceGc()
-  return process.memoryUsage().heapUsed
+  const { heapUsed, arrayBuffers } = process.memoryUsage()
+  return heapUsed + arrayBuffers
 }
 
 export const MiB = 1024 * 1024
