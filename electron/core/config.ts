@@ -135,10 +135,18 @@ export const PRESETS: readonly { readonly dialect: Dialect; readonly name: strin
   { dialect: 'trakt', name: 'Trakt', needs: ['clientId'] },
 ]
 
+/**
+ * A key as it may be shown: keys come from the file, and a control character (a line break, an
+ * escape sequence) or a lone surrogate is written as a `\uXXXX` escape instead.
+ */
+function shownKey(key: string): string {
+  return key.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
 /** `providers[0].endpoints.token` */
 function formatPath(path: readonly PropertyKey[]): string {
   let out = ''
-  for (const key of path) out += typeof key === 'number' ? `[${key}]` : `${out ? '.' : ''}${String(key)}`
+  for (const key of path) out += typeof key === 'number' ? `[${key}]` : `${out ? '.' : ''}${shownKey(String(key))}`
   return out || '(root)'
 }
 
@@ -146,7 +154,7 @@ function issueMessage(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator === 'dialect') {
     return `unknown dialect; expected one of ${DIALECTS.map((d) => `"${d}"`).join(', ')}`
   }
-  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`
+  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${shownKey(k)}"`).join(', ')}`
   return issue.message
 }
 
@@ -166,7 +174,14 @@ export function parseConfig(text: string, source: string): Config {
     const offset = jsonErrorOffset(body)
     throw new LinkscreenError(ErrorCode.Config, `${source}: not valid JSON${offset < 0 ? '' : ` (${lineAndColumn(body, offset)})`}`)
   }
-  const result = configSchema.safeParse(json)
+  let result: ReturnType<typeof configSchema.safeParse>
+  try {
+    result = configSchema.safeParse(json)
+  } catch {
+    // zod 4.6 throws instead of reporting for some shapes: a length-checked string field given
+    // an object whose `length` cannot be compared ({"length": {"toString": 1}}).
+    throw new LinkscreenError(ErrorCode.Config, `${source}: not a valid configuration: a value that should be text or a list is an object`)
+  }
   if (!result.success) {
     const lines = result.error.issues.slice(0, 20).map((issue) => `${source}: ${formatPath(issue.path)}: ${issueMessage(issue)}`)
     throw new LinkscreenError(ErrorCode.Config, lines.join('\n'))
