@@ -241,7 +241,9 @@ function readRequestBody(body: unknown): { fields?: string[]; secrets: string[] 
       const head = /^\r?\n([\s\S]*?)\r?\n\r?\n/.exec(part)
       const name = head && /(?:^|;)\s*name="([^"]*)"/im.exec(head[1] as string)?.[1]
       if (!head || name === undefined || name === null) continue
-      pairs.push([name, part.slice(head[0].length).replace(/\r?\n$/, '')])
+      // Names are quoted as browsers (and `multipart` in dialects/wire.ts) quote them: ", CR, LF and \ percent-encoded.
+      const unquoted = name.replace(/%(?:22|0D|0A|5C)/gi, (escape) => decodeURIComponent(escape))
+      pairs.push([unquoted, part.slice(head[0].length).replace(/\r?\n$/, '')])
     }
     return pairs.length === 0 ? undefined : fromPairs(pairs)
   }

@@ -99,9 +99,11 @@ describe('approve: claim and decide', () => {
         const claimed = await settle(() => approver.claim(code))
         if (!claimed.ok) return failed(claimed.error, 'claim')
         const request = claimed.value
-        for (const text of [request.userCode, request.clientId, request.clientName ?? '', ...request.scopes, ...(request.resources ?? []), ...Object.values(request.approver ?? {})]) {
+        // What the server says is printable; the code is the one typed (its own characters are the typist's).
+        for (const text of [request.clientId, request.clientName ?? '', ...request.scopes, ...(request.resources ?? []), ...Object.values(request.approver ?? {})]) {
           expectPrintable(text, 'the claimed request')
         }
+        check(request.userCode === normalizeUserCode(code) || request.userCode === code.trim(), `claimed ${JSON.stringify(request.userCode)} for ${JSON.stringify(code)}`)
         check(!LONE_SURROGATE.test(request.userCode), 'a user code with a lone surrogate was claimed')
         const decided = await settle(() => approver.decide(request, decision))
         if (!decided.ok) return failed(decided.error, 'decision')
