@@ -95,7 +95,11 @@ export function objectText(entries: readonly Entry[]): string {
 
 const raw = fc.letrec<{ value: string; prim: string; array: string; object: string }>((tie) => ({
   value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, tie('prim'), tie('array'), tie('object')),
-  prim: fc.oneof(rawNumber, rawString, fc.constantFrom('true', 'false', 'null')),
+  prim: fc.oneof(
+    { weight: 6, arbitrary: fc.oneof(rawNumber, rawString, fc.constantFrom('true', 'false', 'null')) },
+    // Objects that break a comparison or a string conversion ({} < 1 calls toString).
+    { weight: 1, arbitrary: fc.constantFrom('{"length":{"toString":1}}', '{"length":{"valueOf":{},"toString":{}}}', '{"toString":1,"valueOf":1}', '{"length":"5"}', '{"length":1e400}') },
+  ),
   array: fc.array(tie('value'), { maxLength: 4 }).map((xs) => `[${xs.join(',')}]`),
   object: fc.array(fc.tuple(keyArb, tie('value')), { maxLength: 5 }).map((entries) => objectText(entries)),
 }))
@@ -106,7 +110,7 @@ export const rawValue: fc.Arbitrary<string> = raw.value
 // Bodies
 
 /** A member as the parser expects it most of the time; else hostile, missing, or duplicated. */
-function field(key: string, valid: fc.Arbitrary<unknown>): fc.Arbitrary<Entry[]> {
+export function field(key: string, valid: fc.Arbitrary<unknown>): fc.Arbitrary<Entry[]> {
   const ok = valid.map((v) => JSON.stringify(v) ?? 'null')
   return fc.oneof(
     { weight: 24, arbitrary: ok.map((v): Entry[] => [[key, v]]) },
@@ -192,10 +196,12 @@ export const OAUTH_ERRORS = [
   'unauthorized', 'authorization_declined', 'bad_verification_code', 'incorrect_device_code', 'incorrect_client_credentials',
   'device_flow_disabled', 'unsupported_grant_type', 'bad_refresh_token', 'quantum_flux',
 ] as const
+/** Error codes named after members of Object.prototype: a lookup in a plain object finds those. */
+export const PROTOTYPE_NAMES = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'] as const
 
 export const errorBody: fc.Arbitrary<Entry[]> = fc
   .tuple(
-    field('error', fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...OAUTH_ERRORS) }, { weight: 1, arbitrary: anyString })),
+    field('error', fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...OAUTH_ERRORS) }, { weight: 1, arbitrary: fc.constantFrom(...PROTOTYPE_NAMES) }, { weight: 2, arbitrary: anyString })),
     fc.oneof(field('error_description', fc.oneof(fc.constantFrom('Invalid user code', 'Code already processed', 'has not been claimed', 'AADSTS70000: declined.\r\nTrace ID: x'), anyString)), fc.constant<Entry[]>([])),
     fc.oneof(field('interval', seconds([10, 0, 601, 5])), fc.constant<Entry[]>([])),
     fc.oneof(field('error_uri', anyString), fc.constant<Entry[]>([])),

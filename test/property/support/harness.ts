@@ -68,6 +68,10 @@ function describeThrown(error: unknown): string {
 export function expectTyped(error: unknown, codes?: readonly ErrorCode[]): asserts error is LinkscreenError {
   if (!(error instanceof LinkscreenError)) throw new Error(`threw something other than a LinkscreenError: ${describeThrown(error)}`)
   if (!CODES.has(error.code)) throw new Error(`LinkscreenError with an unknown code ${JSON.stringify(error.code)}`)
+  for (const key of ['description', 'oauthError'] as const) {
+    const value: unknown = error[key]
+    if (value !== undefined && typeof value !== 'string') throw new Error(`LinkscreenError whose ${key} is ${typeof value}, not a string: ${describeThrown(value)}`)
+  }
   if (codes && !codes.includes(error.code)) throw new Error(`LinkscreenError code ${error.code}, expected one of ${codes.join(', ')}: ${error.message}`)
 }
 
