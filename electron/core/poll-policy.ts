@@ -48,6 +48,8 @@ export interface PollState {
   readonly failures: number
   /** Safety margin added to every gap (see `defaultPollMargin`). */
   readonly marginMs: number
+  /** The margin was given by the caller: it stays as given when the interval grows. */
+  readonly fixedMargin?: boolean
 }
 
 /** Readings of both clocks at one moment. */
@@ -74,7 +76,7 @@ export type BeforePoll = { readonly kind: 'wait'; readonly ms: number } | { read
 export function startPolling(authorization: Pick<DeviceAuthorization, 'interval' | 'expires_at'>, now: Instant, marginMs?: number): PollState {
   const intervalMs = authorization.interval * 1000
   const margin = marginMs ?? defaultPollMargin(intervalMs)
-  return { intervalMs, expiresAt: authorization.expires_at, nextPollAt: now.mono + intervalMs + margin, failures: 0, marginMs: margin }
+  return { intervalMs, expiresAt: authorization.expires_at, nextPollAt: now.mono + intervalMs + margin, failures: 0, marginMs: margin, fixedMargin: marginMs !== undefined }
 }
 
 /** What to do at `now`: poll, give up because the code expired, or wait (never past expiry). */
@@ -87,7 +89,9 @@ export function waitBeforePoll(state: PollState, now: Instant): BeforePoll {
 /** The next poll `gapMs` (plus the margin) after the answer to the previous one arrived. */
 function schedule(state: PollState, answeredAt: Instant, gapMs: number, patch: Partial<PollState>): PollState {
   const next = { ...state, ...patch }
-  return { ...next, nextPollAt: answeredAt.mono + gapMs + next.marginMs }
+  // The default margin follows the interval (a slow_down to 10 s gets 250 ms, not 5 s's 125 ms).
+  const marginMs = next.fixedMargin ? next.marginMs : defaultPollMargin(next.intervalMs)
+  return { ...next, marginMs, nextPollAt: answeredAt.mono + gapMs + marginMs }
 }
 
 /**

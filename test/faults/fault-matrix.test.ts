@@ -594,7 +594,7 @@ describe('fault matrix', () => {
         })
         expect(run.result.status).toBe('authorized')
         expect(pollReports(run.events)).toEqual(['slow_down', 'slow_down', 'slow_down', 'pending'])
-        expect(run.vp.ledger.gapsOf(run.code.deviceCode)).toEqual([5125, 30_125, 35_125, 50_125, 50_125])
+        expect(run.vp.ledger.gapsOf(run.code.deviceCode)).toEqual([5125, 30_500, 35_500, 50_500, 50_500])
       })
     }))
 

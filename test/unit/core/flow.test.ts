@@ -112,7 +112,7 @@ describe('polling policy (RFC 8628 §3.5), to the millisecond', () => {
 
   it('adds a small safety margin to every gap by default (2.5 % of the interval, at least 25 ms)', async () => {
     const { server } = await run([pending(), oauthError('slow_down'), ok()], { margin: true })
-    expect(server.gaps()).toEqual([5125, 5125, 10125])
+    expect(server.gaps()).toEqual([5125, 5125, 10250])
     const fast = await run([pending(), ok()], { margin: true, codes: [deviceResponse({ interval: 1 })] })
     expect(fast.server.gaps()).toEqual([1025, 1025])
   })
