@@ -73,15 +73,24 @@ describe('normalizeUserCode', () => {
   })
 })
 
-/** What better-auth answers on its session, device and decision endpoints, and the ways it refuses. */
-const APPROVE_VARIANTS: readonly AnswerVariant[] = [
-  { body: bodyArb({ session: 8 }), statuses: [200], weight: 3 },
-  { body: bodyArb({ approve: 8 }), statuses: [200], weight: 3 },
+/** Anything better-auth may answer, and the ways it refuses. */
+const ANY_APPROVE_ANSWER: readonly AnswerVariant[] = [
   { body: bodyArb({ error: 8 }), statuses: [400, 400, 401, 403, 404, 429, 500], weight: 3 },
   { body: bodyArb({ 'message-code': 8 }), statuses: [400, 403, 500] },
   { body: bodyArb({ random: 8 }), statuses: ANY_STATUSES },
 ]
-const approveAnswers = fc.array(answerArb(APPROVE_VARIANTS, ALL_PLACES), { minLength: 1, maxLength: 4 })
+/** Mostly the server's text (where it would echo a token), now and then anywhere. */
+const approvePlaces = fc.oneof(
+  { weight: 3, arbitrary: placesArb(['free:error', 'free:error_description', 'free:message', 'free:code', 'free:status', 'free:client_name', 'free:user.name']) },
+  { weight: 1, arbitrary: ALL_PLACES },
+)
+/** In order: GET /get-session, GET /device, (GET /device as typed), POST /device/approve|deny; each mostly as expected, else a refusal. */
+const approveAnswers = fc.tuple(
+  answerArb([{ body: bodyArb({ session: 8 }), statuses: [200], weight: 6 }, ...ANY_APPROVE_ANSWER], approvePlaces),
+  answerArb([{ body: bodyArb({ approve: 8 }), statuses: [200], weight: 6 }, ...ANY_APPROVE_ANSWER], approvePlaces),
+  answerArb([{ body: bodyArb({ approve: 8 }), statuses: [200], weight: 3 }, ...ANY_APPROVE_ANSWER], approvePlaces),
+  answerArb([{ body: bodyArb({ approve: 8 }), statuses: [200], weight: 6 }, ...ANY_APPROVE_ANSWER], approvePlaces),
+)
 
 describe('approve: claim and decide', () => {
   it('(a) only LinkscreenError (ApproveError for refusals), bounded; (b) never the session token, wherever the server echoes it; (d) printable', async () => {

@@ -204,8 +204,17 @@ describe('parseConfig', () => {
   })
 
   it('(d) its messages hold no control characters, whatever the keys', () => {
+    const hostileKey = fc.oneof(fc.string({ unit: utf16Unit, minLength: 1, maxLength: 4 }), fc.constantFrom('\u001b[2J', 'a\nf.json: forged', '\u009b31m', '\u202ex', '\ud800'))
+    const withHostileKey = fc
+      .tuple(configText, hostileKey, fc.constantFrom('top', 'provider', 'headers'))
+      .map(([text, key, where]) => {
+        const k = JSON.stringify(key)
+        if (where === 'top') return text.replace(/^\{/, `{${k}:1,`)
+        if (where === 'provider') return text.replace('"id":', `${k}:1,"id":`)
+        return text.replace('"clientId":', `"headers":{${k}:"v"},"clientId":`)
+      })
     fc.assert(
-      fc.property(anyText, (text) => {
+      fc.property(fc.oneof(anyText, withHostileKey), (text) => {
         const result = attempt(() => parseConfig(text, 'f.json'))
         // One line per problem, by design.
         if (!result.ok) for (const line of (result.error as Error).message.split('\n')) expectPrintable(line, 'a configuration error line')
@@ -217,8 +226,21 @@ describe('parseConfig', () => {
 
 describe('jsonErrorOffset', () => {
   it('agrees with JSON.parse: -1 for valid JSON, else an offset within the text', () => {
+    // Valid JSON laid out with every kind of JSON white space, then possibly broken by an edit.
+    const spaced = fc
+      .tuple(fc.oneof(rawValue, configText, fc.json()), fc.constantFrom('\t', '  ', '\r\n', ' \t\r\n'), fc.nat(), fc.constantFrom('', ',', '}', '\u000b', '\u00a0', 'x'))
+      .map(([text, indent, at, edit]) => {
+        let out = text
+        try {
+          out = JSON.stringify(JSON.parse(text) as unknown, null, indent.includes('\t') ? '\t' : 2).replace(/\n/g, indent.includes('\r') ? '\r\n' : '\n')
+        } catch {
+          // not JSON: edited as it is
+        }
+        const i = out.length === 0 ? 0 : at % out.length
+        return `${out.slice(0, i)}${edit}${out.slice(i)}`
+      })
     fc.assert(
-      fc.property(anyText, (text) => {
+      fc.property(fc.oneof(anyText, spaced), (text) => {
         let valid = true
         try {
           JSON.parse(text)
