@@ -19,7 +19,7 @@
  * clone of the body then costs no network time and cannot hang.
  */
 import { ErrorCode, isLinkscreenError } from './errors'
-import { REDACTED, cleanText, isSecretKey, redactUrl, replaceAnyCase } from './redact'
+import { REDACTED, cleanText, isSecretKey, redactHead, redactUrl, replaceAnyCase } from './redact'
 import type { Clock, FetchLike } from './types'
 
 /** The version of the exported JSON shape; bumped on any incompatible change. */
@@ -362,7 +362,9 @@ export function createFlowRecorder(options: FlowRecorderOptions): FlowRecorder {
   /** In any case: a media type is recorded lower-cased. */
   const scrub = (text: string): string => {
     let out = text
+    // Whole forms first, then cut-off heads (a head must not eat into another form's whole match).
     for (const form of secretForms) out = replaceAnyCase(out, form, REDACTED)
+    for (const form of secretForms) out = redactHead(out, form)
     return out
   }
 

@@ -59,11 +59,37 @@ export function redactUrl(input: string | URL): string {
  * another case is still the secret.
  */
 export function redactText(text: string, secrets: Iterable<string | undefined>): string {
+  const list = [...secrets].filter((secret): secret is string => secret !== undefined && secret.length >= 4)
+  // Whole secrets first, then cut-off heads: a head must not eat into another secret's whole match.
   let out = text
-  for (const secret of secrets) {
-    if (secret && secret.length >= 4) out = replaceAnyCase(out, secret, REDACTED)
-  }
+  for (const secret of list) out = replaceAnyCase(out, secret, REDACTED)
+  for (const secret of list) out = redactHead(out, secret)
   return out
+}
+
+/**
+ * The shortest head of a secret that is redacted on its own. Server text is capped (500
+ * characters for a description) before it is scrubbed, and a cap that falls inside a secret
+ * leaves its head, most of the secret, where no whole match is found.
+ */
+export const SECRET_HEAD_LENGTH = 8
+
+/** `text` with every cut-off head of `secret` ({@link SECRET_HEAD_LENGTH} characters or more, any case) replaced by `by`. */
+export function redactHead(text: string, secret: string, by: string = REDACTED): string {
+  if (secret.length <= SECRET_HEAD_LENGTH) return text
+  const lower = text.toLowerCase()
+  const lowerSecret = secret.toLowerCase()
+  if (lower.length !== text.length || lowerSecret.length !== secret.length) return text
+  const head = lowerSecret.slice(0, SECRET_HEAD_LENGTH)
+  let result = ''
+  let from = 0
+  for (let at = lower.indexOf(head); at >= 0; at = lower.indexOf(head, from)) {
+    let end = at + SECRET_HEAD_LENGTH
+    while (end < lower.length && end - at < lowerSecret.length && lower[end] === lowerSecret[end - at]) end++
+    result += text.slice(from, at) + by
+    from = end
+  }
+  return from === 0 ? text : result + text.slice(from)
 }
 
 /** `text` with every occurrence of `needle`, in any case, replaced by `by` (no regular expression: secrets may be long). */

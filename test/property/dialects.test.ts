@@ -158,7 +158,7 @@ function validCode(deviceCode: string): AnswerSpec {
 
 /** Mostly the server-written text dialects pass on (the secret-bearing fields are covered above), now and then anywhere. */
 const flowPlaces = fc.oneof(
-  { weight: 4, arbitrary: placesArb(['free:error', 'free:error_description', 'free:message', 'free:code']) },
+  { weight: 4, arbitrary: placesArb(['free:error', 'free:error_description', 'free:error_description-at-cap', 'free:message', 'free:code']) },
   { weight: 1, arbitrary: placesArb([...SECRET_FIELD_PLACES, ...FREE_TEXT_PLACES]) },
 )
 /** Mostly error answers, in each dialect's manner. */

@@ -144,7 +144,7 @@ describe('parseTokenSet', () => {
   })
 })
 
-const CLASSIFY_PLACES: readonly Place[] = [...SECRET_FIELD_PLACES, ...FREE_TEXT_PLACES.filter((p) => p !== 'free:error' && p !== 'free:error_description')]
+const CLASSIFY_PLACES: readonly Place[] = [...SECRET_FIELD_PLACES, ...FREE_TEXT_PLACES.filter((p) => !['free:error', 'free:error_description', 'free:error_description-at-cap'].includes(p))]
 const errorAnswer = answerArb([{ body: bodyArb({ error: 8, 'message-code': 1, token: 1, random: 1 }), statuses: [400, 400, 401, 403, 404, 408, 409, 410, 418, 429, 500, 502, 503] }], placesArb(CLASSIFY_PLACES))
 
 describe('classifyTokenErrorResponse', () => {

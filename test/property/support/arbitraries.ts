@@ -300,7 +300,7 @@ export const SECRET_FIELD_PLACES = [
 ] as const
 export const FREE_TEXT_PLACES = [
   'free:error', 'free:error_description', 'free:message', 'free:code', 'free:status', 'free:client_name', 'free:client_id', 'free:scope',
-  'free:user.name',
+  'free:user.name', 'free:error_description-at-cap',
 ] as const
 export type Place = (typeof SECRET_FIELD_PLACES)[number] | (typeof FREE_TEXT_PLACES)[number]
 
@@ -385,6 +385,10 @@ export function placeSecret(body: BodySpec, headers: readonly (readonly [string,
         break
       case 'free:error_description':
         entries = setMember(entries, 'error_description', text('the code'))
+        break
+      case 'free:error_description-at-cap':
+        // Where a 500-character cap cuts it: its head stays, the rest is gone.
+        entries = setMember(entries, 'error_description', JSON.stringify(`${'x'.repeat(485)} ${secret} was refused`))
         break
       case 'free:message':
         entries = setMember(entries, 'message', text('token'))

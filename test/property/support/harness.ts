@@ -108,9 +108,12 @@ function decodedForms(text: string): string[] {
   return out
 }
 
-/** (b) None of `texts` contains `secret` in any of its forms (case-insensitive, percent-encoded or not). */
+/** A secret's head this long counts as the secret: text capped in the middle of a secret still gives most of it away. */
+export const SECRET_PREFIX = 12
+
+/** (b) None of `texts` contains `secret` in any of its forms (case-insensitive, percent-encoded or not), nor its first {@link SECRET_PREFIX} characters. */
 export function expectNoSecret(texts: readonly string[], secret: string, what: string): void {
-  const forms = secretForms(secret)
+  const forms = [...secretForms(secret), ...(secret.length > SECRET_PREFIX ? secretForms(secret.slice(0, SECRET_PREFIX)) : [])]
   for (const text of texts.flatMap(decodedForms)) {
     const lower = text.toLowerCase()
     const form = forms.find((f) => lower.includes(f))
