@@ -17,7 +17,7 @@
 import fc from 'fast-check'
 import { describe, it } from 'vitest'
 import { multipart } from '../../electron/core/dialects/wire'
-import { createFlowRecorder, type FlowLogEntry } from '../../electron/core/flow-log'
+import { DEFAULT_MAX_INSPECT_BYTES, createFlowRecorder, type FlowLogEntry } from '../../electron/core/flow-log'
 import { createHttp } from '../../electron/core/http'
 import type { FetchLike } from '../../electron/core/types'
 import { anyString, bodyArb, bodyBytes, encodingArb, headersArb, objectText, oddSecretArb, secretArb, statusArb, type BodySpec, type Encoding, type Entry } from './support/arbitraries'
@@ -85,11 +85,12 @@ interface Markers {
 const NULL_BODY = new Set([204, 205, 304])
 const INSPECTABLE: ReadonlySet<Encoding['kind']> = new Set(['plain', 'bom', 'whitespace'])
 
-/** Whether the recorder can know the secret from this exchange. */
-function learns(x: Exchange): boolean {
+/** Whether the recorder can know the secret from this exchange (it inspects answers and byte bodies of at most 64 KiB). */
+function learns(x: Exchange, m: Markers): boolean {
   return x.learn.some((place) => {
+    if (place === 'request-bytes') return (requestOf(x, m).init.body as Uint8Array).byteLength <= DEFAULT_MAX_INSPECT_BYTES
     if (place !== 'response-field' && place !== 'response-nested') return true
-    return x.outcome.kind === 'response' && INSPECTABLE.has(x.outcome.encoding.kind) && !NULL_BODY.has(x.outcome.status)
+    return x.outcome.kind === 'response' && INSPECTABLE.has(x.outcome.encoding.kind) && !NULL_BODY.has(x.outcome.status) && responseBytes(x, m).byteLength <= DEFAULT_MAX_INSPECT_BYTES
   })
 }
 
@@ -139,16 +140,6 @@ function requestOf(x: Exchange, m: Markers): { url: string; init: RequestInit } 
 
 function responseOf(x: Exchange, m: Markers): Response {
   if (x.outcome.kind !== 'response') throw new Error('no response')
-  const { secret } = m
-  const { body: spec, status, encoding } = x.outcome
-  let entries: Entry[] = spec.top === 'object' ? [...spec.entries] : []
-  entries = entries.filter(([k]) => k !== 'error_description')
-  entries.push(['error_description', JSON.stringify(m.value)], ['subject_token', JSON.stringify(m.junk)])
-  if (x.expose.includes('response-key')) entries.push([secret, '1'])
-  if (x.expose.includes('response-error')) entries.push(['error', JSON.stringify(secret)])
-  if (x.learn.includes('response-field')) entries.push([x.responseKey, JSON.stringify(secret)])
-  if (x.learn.includes('response-nested')) entries.push(['data', objectText([['session', objectText([[x.responseKey, JSON.stringify(secret)]])]])])
-  const body: BodySpec = spec.top === 'object' || entries.length > 1 ? { top: 'object', entries } : spec
   const headers = new Headers()
   for (const [k, v] of x.outcome.headers) {
     try {
@@ -157,8 +148,23 @@ function responseOf(x: Exchange, m: Markers): Response {
       // invalid for this fetch implementation
     }
   }
-  if (x.expose.includes('content-type')) headers.set('content-type', `application/${secret.replace(/[^A-Za-z0-9._-]/g, '')}+json`)
-  return new Response(NULL_BODY.has(status) ? null : (bodyBytes(body, encoding) as BodyInit), { status, headers })
+  if (x.expose.includes('content-type')) headers.set('content-type', `application/${m.secret.replace(/[^A-Za-z0-9._-]/g, '')}+json`)
+  return new Response(NULL_BODY.has(x.outcome.status) ? null : (responseBytes(x, m) as BodyInit), { status: x.outcome.status, headers })
+}
+
+function responseBytes(x: Exchange, m: Markers): Uint8Array {
+  if (x.outcome.kind !== 'response') throw new Error('no response')
+  const { secret } = m
+  const { body: spec, encoding } = x.outcome
+  let entries: Entry[] = spec.top === 'object' ? [...spec.entries] : []
+  entries = entries.filter(([k]) => k !== 'error_description')
+  entries.push(['error_description', JSON.stringify(m.value)], ['subject_token', JSON.stringify(m.junk)])
+  if (x.expose.includes('response-key')) entries.push([secret, '1'])
+  if (x.expose.includes('response-error')) entries.push(['error', JSON.stringify(secret)])
+  if (x.learn.includes('response-field')) entries.push([x.responseKey, JSON.stringify(secret)])
+  if (x.learn.includes('response-nested')) entries.push(['data', objectText([['session', objectText([[x.responseKey, JSON.stringify(secret)]])]])])
+  const body: BodySpec = spec.top === 'object' || entries.length > 1 ? { top: 'object', entries } : spec
+  return bodyBytes(body, encoding)
 }
 
 function brokenResponse(m: Markers): Response {
@@ -212,7 +218,7 @@ describe('flow log recorder', () => {
         }
         const log = recorder.toJSON()
         const text = JSON.stringify(log)
-        if (exchanges.some(learns)) expectNoSecret([text], m.secret, 'the flow log')
+        if (exchanges.some((x) => learns(x, m))) expectNoSecret([text], m.secret, 'the flow log')
         expectNoSecret([text], m.header, 'the flow log (a header value)')
         expectNoSecret([text], m.value, 'the flow log (a body value)')
         const strings = (e: FlowLogEntry): string[] => [e.method, e.url, e.contentType ?? '', e.oauthError ?? '', ...(e.requestFields ?? []), ...(e.responseFields ?? []), e.failure?.code ?? '', e.failure?.reason ?? '']
