@@ -13,6 +13,11 @@
  *     (the client secret it is given, every device code): that is the last property here, where
  *     the secret goes everywhere, free text included.
  * (d) Messages hold no control characters.
+ *
+ * Shown by design, so not checked for the secret: what an accepted `requestCode` returns (the
+ * device code, the verification URIs with their queries, Microsoft's `message`: the provider's
+ * own text, shown or encoded in the QR code as it wrote it) and an `authorized` outcome's tokens
+ * and account.
  */
 import fc from 'fast-check'
 import { describe, it } from 'vitest'
