@@ -25,6 +25,7 @@
  * @see https://openid.net/specs/openid-connect-core-1_0.html#RefreshTokenResponse
  * @see https://www.rfc-editor.org/rfc/rfc7517 (JSON Web Key Set)
  */
+import { cleanText } from './redact'
 import * as oauth from 'oauth4webapi'
 import { isJsonObject } from './assert'
 import { ErrorCode, LinkscreenError, isAbortError, isLinkscreenError } from './errors'
@@ -142,7 +143,7 @@ function keySetFetch(http: FetchLike, record: KeySetFetch) {
     }
     const type = response.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase() ?? ''
     if (response.status !== 200) record.failure = { reason: `jwks_uri answered HTTP ${response.status}` }
-    else if (type !== 'application/json' && type !== 'application/jwk-set+json') record.failure = { reason: `jwks_uri answered ${type || 'no content type'}, not JSON` }
+    else if (type !== 'application/json' && type !== 'application/jwk-set+json') record.failure = { reason: `jwks_uri answered ${cleanText(type, 100) || 'no content type'}, not JSON` }
     else if (!isKeySet(await readJsonBody(response))) record.failure = { reason: 'jwks_uri answered something that is not a JSON Web Key Set' }
     return response
   }

@@ -57,7 +57,14 @@ export function validateRequest<C extends InvokeChannel>(channel: C, request: un
     throw new ContractError('invalid_request', `${channel}: request is not plain data`)
   }
   if (size > MAX_REQUEST_CHARS) throw new ContractError('request_too_large', `${channel}: request larger than ${MAX_REQUEST_CHARS} characters`)
-  const result = REQUESTS[channel].safeParse(request ?? null)
+  const result = (() => {
+    try {
+      return REQUESTS[channel].safeParse(request ?? null)
+    } catch {
+      // A value zod cannot even inspect (a getter that throws, say) is as invalid as any other.
+      throw new ContractError('invalid_request', `${channel}: request: invalid`)
+    }
+  })()
   if (!result.success) {
     const issue = result.error.issues[0]
     const path = issue && issue.path.length > 0 ? `.${issue.path.join('.')}` : ''

@@ -33,6 +33,11 @@ export interface GitHubProvider {
 }
 
 /** GitHub's own error codes, explained for people. Everything else is taken as RFC 8628 says. */
+/** A table entry for a server-sent key; never one of `Object.prototype`'s members (`constructor`, `__proto__`). */
+function lookup(table: Readonly<Record<string, string>>, key: string): string | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined
+}
+
 const GITHUB_ERRORS: Readonly<Record<string, string>> = {
   incorrect_device_code: 'GitHub does not recognise this device code',
   incorrect_client_credentials: 'GitHub does not recognise this client id (is it an OAuth app with device flow?)',
@@ -61,7 +66,7 @@ export function createGitHubDialect(provider: GitHubProvider, deps: DialectDeps)
       if (response.status === 200 && body?.['error'] !== undefined) {
         // GitHub answers errors with 200 here too.
         const code = cleanErrorCode(body['error'])
-        const explanation = GITHUB_ERRORS[code] ?? cleanDescription(body['error_description'])
+        const explanation = lookup(GITHUB_ERRORS, code) ?? cleanDescription(body['error_description'])
         throw new LinkscreenError(ErrorCode.OAuth, `${where('device code')}: ${code}${explanation ? ` (${explanation})` : ''}`, {
           oauthError: code,
           ...(explanation === undefined ? {} : { description: explanation }),
@@ -85,7 +90,7 @@ export function createGitHubDialect(provider: GitHubProvider, deps: DialectDeps)
       if (error === undefined) return { kind: 'authorized', tokens: parseTokenSet(body, now, where('token response')) }
       const code = cleanErrorCode(error)
       if (RFC_ERRORS.has(code)) return outcomeForOAuthError(code, body ?? {})
-      const description = GITHUB_ERRORS[code] ?? cleanDescription(body?.['error_description']) ?? 'an error GitHub does not document'
+      const description = lookup(GITHUB_ERRORS, code) ?? cleanDescription(body?.['error_description']) ?? 'an error GitHub does not document'
       return { kind: 'error', error: code, description }
     },
 
@@ -103,7 +108,7 @@ export function createGitHubDialect(provider: GitHubProvider, deps: DialectDeps)
         // GitHub answers errors with 200 here too.
         const code = cleanErrorCode(body['error'])
         const description = cleanDescription(body['error_description'])
-        const oauthError = REFRESH_ERRORS[code] ?? code
+        const oauthError = lookup(REFRESH_ERRORS, code) ?? code
         throw new LinkscreenError(ErrorCode.OAuth, `${where('token refresh')}: ${code}${description ? ` (${description})` : ''}`, {
           oauthError,
           status: 200,

@@ -14,7 +14,7 @@ import * as oauth from 'oauth4webapi'
 import { parseDeviceAuthorization } from '../device-authorization'
 import { ErrorCode, LinkscreenError, isLinkscreenError } from '../errors'
 import { readJsonBody } from '../http'
-import { redactText } from '../redact'
+import { cleanText, redactText } from '../redact'
 import { LIBRARY_CLOCK_TOLERANCE, createIdTokenValidator, type IdTokenClaims, type IdTokenValidation } from '../id-token'
 import { classifyTokenErrorResponse, cleanDescription, cleanErrorCode, parseTokenSet } from '../token-response'
 import type { Account, Clock, DeviceAuthorization, Dialect, FetchLike, PollOutcome, TokenSet } from '../types'
@@ -109,7 +109,7 @@ export async function failedResponse(response: Response, where: string): Promise
       ...(description === undefined ? {} : { description }),
     })
   }
-  const type = response.headers.get('content-type')?.split(';')[0]?.trim() || 'no content type'
+  const type = cleanText(response.headers.get('content-type')?.split(';')[0] ?? '', 100) || 'no content type'
   const code = response.status >= 500 ? ErrorCode.ServerError : ErrorCode.InvalidResponse
   throw new LinkscreenError(code, `${where}: HTTP ${response.status} (${type})${body === undefined ? ' that is not JSON' : ''}`, {
     status: response.status,
