@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util'
 import { access, writeFile, constants as fsConstants } from 'node:fs/promises'
 import { dirname, resolve as resolvePath } from 'node:path'
 import { ErrorCode, LinkscreenError, isLinkscreenError } from '../core/errors'
-import { PRESETS, findProvider, type Config, type ProviderConfig } from '../core/config'
+import { PRESETS, findProvider, providerSecrets, type Config, type ProviderConfig } from '../core/config'
 import { createDialect } from '../core/dialects'
 import { discover } from '../core/dialects/oidc'
 import { registerDeviceClient } from '../core/registration'
@@ -409,7 +409,7 @@ async function loginFlow(
   // and reported at the end rather than left as an unhandled rejection.
   let chain = Promise.resolve()
   let reportFailure: unknown
-  const secrets = [provider.clientSecret, ...Object.values(provider.headers ?? {})].filter((v): v is string => typeof v === 'string')
+  const secrets = providerSecrets(provider)
   for (const secret of secrets) recorder?.addSecret(secret)
   try {
     const result = await runDeviceFlow({

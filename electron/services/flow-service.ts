@@ -5,7 +5,7 @@
  *
  * No `electron` import: the host injects the HTTP client, the clock and the providers.
  */
-import type { ProviderConfig } from '../core/config'
+import { providerSecrets, type ProviderConfig } from '../core/config'
 import { createDialect, type DialectDeps } from '../core/dialects'
 import { ErrorCode, LinkscreenError, isLinkscreenError } from '../core/errors'
 import { runDeviceFlow, type FlowEvent } from '../core/flow'
@@ -352,17 +352,21 @@ export class FlowService {
   private async run(entry: ProviderEntry, signal: AbortSignal, resume: DeviceAuthorization | undefined): Promise<void> {
     const base = { providerId: entry.view.id, providerName: entry.view.name }
     let dialect: Dialect
+    let secrets: string[]
     try {
       dialect = await this.dialectFor(entry)
+      secrets = providerSecrets(await entry.resolve())
     } catch (error) {
       if (!signal.aborted) this.publishError(base, error)
       return
     }
+    for (const secret of secrets) this.recorder?.addSecret(secret)
     const result = await runDeviceFlow({
       dialect,
       clock: this.options.deps.clock,
       renewals: this.options.renewals ?? 2,
       signal,
+      secrets,
       ...(resume === undefined ? {} : { resume }),
       onEvent: (event) => {
         if (!signal.aborted) this.apply(entry, event)

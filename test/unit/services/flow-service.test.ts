@@ -101,3 +101,34 @@ describe('FlowService', () => {
     expect(await service.signOut('as:missing')).toMatchObject({ ok: false, code: 'unknown_account' })
   })
 })
+
+describe('FlowService and the client secret', () => {
+  it('never shows a client secret or header value that the server quotes back', async () => {
+    const clock = new FakeClock()
+    const SECRET = 'CLIENT-SECRET-Zx81Qw7Lp0'
+    const HEADER = 'api-key-Qm3r7Tz9Lw2x'
+    const server = new ScriptedServer(clock, [oauthError('invalid_client', { error_description: `client_secret ${SECRET} is wrong (key ${HEADER})` }, 401)])
+    const config: ProviderConfig = { ...PROVIDER, clientSecret: SECRET, headers: { 'x-api-key': HEADER } }
+    const service = new FlowService({
+      providers: [{ view: { id: 'as', name: 'Example', dialect: 'oauth2', builtIn: false }, resolve: async () => config }],
+      deps: { http: createHttp({ fetch: server.fetch, clock }), clock },
+    })
+    const published: FlowSnapshot[] = []
+    service.onSnapshot((s) => published.push(s))
+    await service.start('as')
+    const failed = await clock.run(
+      new Promise<FlowSnapshot>((resolve) => {
+        const off = service.onSnapshot((s) => {
+          if (s.status === 'error') {
+            off()
+            resolve(s)
+          }
+        })
+      }),
+    )
+    expect(failed.error?.message).toContain('is wrong')
+    const text = JSON.stringify([published, service.flowLog()])
+    expect(text).not.toContain(SECRET)
+    expect(text).not.toContain(HEADER)
+  })
+})
