@@ -130,7 +130,12 @@ async function checkStoreFile(path: string): Promise<string | undefined> {
   }
   // An empty object is what a fresh electron-store writes.
   if (typeof json === 'object' && json !== null && !Array.isArray(json) && Object.keys(json).length === 0) return undefined
-  return storeShape.safeParse(json).success ? undefined : 'is not a Linkscreen account store'
+  try {
+    return storeShape.safeParse(json).success ? undefined : 'is not a Linkscreen account store'
+  } catch {
+    // zod itself throws on some shapes (a `length` that cannot be compared): not ours either.
+    return 'is not a Linkscreen account store'
+  }
 }
 
 /** Opens the vault: encrypted, weak by permission, or memory-only (failing closed). */
@@ -196,8 +201,12 @@ class EncryptedVault implements AccountVault {
   ) {}
 
   private entries(): NonNullable<StoreShape['accounts']> {
-    const parsed = storeShape.shape.accounts.safeParse(this.store.get('accounts') ?? {})
-    return parsed.success ? (parsed.data ?? {}) : {}
+    try {
+      const parsed = storeShape.shape.accounts.safeParse(this.store.get('accounts') ?? {})
+      return parsed.success ? (parsed.data ?? {}) : {}
+    } catch {
+      return {}
+    }
   }
 
   /** Decrypts every entry once; returns how many could not be read (they are set aside). */

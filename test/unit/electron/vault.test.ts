@@ -150,6 +150,7 @@ describe('a damaged store', () => {
     ['not JSON', 'hello, world', /not JSON/],
     ['empty', '', /empty/],
     ['of another shape', '{"version":7,"accounts":[]}', /not a Linkscreen account store/],
+    ['of a shape zod itself throws on', '{"version":1,"accounts":{"a":{"length":{"toString":1}}}}', /not a Linkscreen account store/],
   ]
   for (const [name, content, reason] of cases) {
     it(`is moved aside when ${name}, and the app goes on with an empty vault`, async () => {
