@@ -330,7 +330,8 @@ export class AccountManager {
     return next
   }
 
-  private persist(write: () => Promise<void>): void {
+  /** Queues a vault write after every earlier one (the flow service's too); a failure is reported, never thrown. */
+  persist(write: () => Promise<void>): void {
     this.queue(write).catch((error: unknown) => this.options.onVaultError?.(error))
   }
 

@@ -104,8 +104,6 @@ export class FlowService {
   private readonly providerListeners = new Set<(providers: readonly ProviderView[]) => void>()
   private entries: readonly ProviderEntry[]
   private readonly vault: AccountVault
-  /** Vault writes, in order, so that a removal never overtakes the put it follows. */
-  private writes: Promise<void> = Promise.resolve()
   /** Records the HTTP exchanges of the flow under way (the QA flow log). */
   private recorder: FlowRecorder | undefined
   private lastLog: FlowLogJson | null = null
@@ -150,7 +148,7 @@ export class FlowService {
     if (pending === undefined) return
     const entry = this.entries.find((p) => p.view.id === pending.providerId)
     if (!entry) {
-      this.persist(() => this.vault.savePending(undefined))
+      this.keepPending(undefined)
       return
     }
     const valid = pending.authorization.expires_at > this.options.deps.clock.now() + pending.authorization.interval * 1000
@@ -235,7 +233,7 @@ export class FlowService {
   /** Cancels the flow under way and returns to the picker. */
   async cancel(): Promise<Result<FlowSnapshot>> {
     await this.stop()
-    this.persist(() => this.vault.savePending(undefined))
+    this.keepPending(undefined)
     this.publish({ ...IDLE })
     return ok(this.snapshot)
   }
@@ -259,7 +257,6 @@ export class FlowService {
   async close(): Promise<void> {
     await this.stop()
     await this.accounts.close()
-    await this.writes
   }
 
   // --- Internals ---
@@ -382,7 +379,7 @@ export class FlowService {
       case 'renewed': {
         const a = event.authorization
         this.recorder?.addSecret(a.device_code)
-        this.persist(() => this.vault.savePending({ providerId: entry.view.id, authorization: a }))
+        this.keepPending({ providerId: entry.view.id, authorization: a })
         this.publish({
           ...IDLE,
           ...base,
@@ -403,32 +400,32 @@ export class FlowService {
       case 'authorized': {
         for (const secret of [event.tokens.access_token, event.tokens.refresh_token, event.tokens.id_token]) this.recorder?.addSecret(secret)
         this.endLog('authorized')
-        this.persist(() => this.vault.savePending(undefined))
+        this.keepPending(undefined)
         const view = this.accounts.remember(entry.view.id, entry.view.name, event.tokens, event.account)
         this.publish({ ...IDLE, ...base, status: 'authorized', account: view })
         return
       }
       case 'denied':
         this.endLog('denied')
-        this.persist(() => this.vault.savePending(undefined))
+        this.keepPending(undefined)
         this.publish({ ...IDLE, ...base, status: 'denied', error: event.description ? { code: 'access_denied', message: event.description } : null })
         return
       case 'expired':
         this.endLog('expired')
-        this.persist(() => this.vault.savePending(undefined))
+        this.keepPending(undefined)
         this.publish({ ...IDLE, ...base, status: 'expired', renewals: this.snapshot.renewals })
         return
       case 'error':
         this.endLog('error')
-        this.persist(() => this.vault.savePending(undefined))
+        this.keepPending(undefined)
         this.publishError(base, event.error)
         return
     }
   }
 
-  /** Queues a vault write; a failure is reported, never thrown into a flow. */
-  private persist(write: () => Promise<void>): void {
-    this.writes = this.writes.then(write).catch((error: unknown) => this.options.onVaultError?.(error))
+  /** Keeps (or, with `undefined`, forgets) the code on screen, in order with the account writes. */
+  private keepPending(pending: PendingFlow | undefined): void {
+    this.accounts.persist(() => this.vault.savePending(pending))
   }
 
   private publishError(base: { providerId: string; providerName: string }, error: unknown): void {

@@ -50,7 +50,9 @@ async function launch(userData: string, config: string): Promise<{ app: Electron
 
 const state = (page: Page) => page.evaluate(() => (window as unknown as { linkscreen: PreloadApi }).linkscreen['auth:state'](null)) as Promise<FlowSnapshot>
 
-describe.skipIf(!binary)('the Electron app', () => {
+const SKIP_REASON = 'skipped: no Electron binary (none in node_modules/electron/dist, ELECTRON_OVERRIDE_DIST_PATH unset)'
+
+describe.skipIf(!binary)(binary ? 'the Electron app' : SKIP_REASON, () => {
   it('signs in on the demo provider and keeps the account across a restart', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'linkscreen-e2e-electron-'))
     dirs.push(dir)
@@ -91,4 +93,4 @@ describe.skipIf(!binary)('the Electron app', () => {
 })
 
 // The summary reporter repeats this name as one loud line at the end of `npm test`.
-if (!binary) it.skip('skipped: no Electron binary (none in node_modules/electron/dist, ELECTRON_OVERRIDE_DIST_PATH unset)', () => undefined)
+if (!binary) it.skip(SKIP_REASON, () => undefined)

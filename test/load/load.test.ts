@@ -21,6 +21,7 @@ import { systemClock } from '../../electron/adapters/system-clock'
 import { createOidcDialect } from '../../electron/core/dialects/oidc'
 import { runDeviceFlow, type FlowResult } from '../../electron/core/flow'
 import { createHttp } from '../../electron/core/http'
+import { prng } from '../../bench/engine'
 import { startBenchServer, type BenchServer } from '../../bench/server'
 import { MiB, settledHeap } from '../faults/harness'
 import { PollLedger } from '../faults/ledger'
@@ -35,18 +36,6 @@ const FLOW_LIMIT_MS = 45_000
 /** Generous bounds: the measured figures are about a tenth of these (see the printed line). */
 const MAX_PEAK_MB_PER_FLOW = 1.5
 const MAX_RETAINED_MB_PER_FLOW = 0.1
-
-/** mulberry32: approval delays are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 let server: BenchServer
 
