@@ -18,7 +18,7 @@ import { copyFile, readFile, rename } from 'node:fs/promises'
 import { z } from 'zod'
 import type { AppNotice, StorageMode } from '../ipc/contract'
 import { isSafeUrl } from '../core/urls'
-import { memoryVault, type AccountRecord, type AccountVault, type PendingFlow } from '../services/flow-service'
+import { memoryVault, type AccountRecord, type AccountVault, type PendingFlow } from '../services/vault-types'
 
 /** The part of Electron's `safeStorage` the vault uses (the asynchronous API only). */
 export interface SafeStorageLike {

@@ -16,7 +16,7 @@ import { cleanText } from '../core/redact'
 import type { Account, Clock, Dialect, TokenSet } from '../core/types'
 import { isSafeUrl } from '../core/urls'
 import type { AccountView, Result } from '../ipc/contract'
-import type { AccountRecord, AccountVault } from './flow-service'
+import type { AccountRecord, AccountVault } from './vault-types'
 
 export interface AccountManagerOptions {
   readonly vault: AccountVault

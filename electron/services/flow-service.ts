@@ -15,6 +15,7 @@ import { isSafeUrl } from '../core/urls'
 import { createApprover, isApproveError, type DeviceRequest } from '../core/approve'
 import { createFlowRecorder, type FlowLogJson, type FlowRecorder } from '../core/flow-log'
 import { AccountManager } from './accounts'
+import { memoryVault, type AccountVault, type PendingFlow } from './vault-types'
 import { IDLE_SNAPSHOT, type AccountView, type ApprovalView, type FlowSnapshot, type ProviderView, type Result } from '../ipc/contract'
 
 /** A provider as the service knows it: its configuration, or a starter for a built-in one. */
@@ -22,46 +23,6 @@ export interface ProviderEntry {
   readonly view: ProviderView
   /** The configuration to run; built-ins (the demo) resolve it on first use. */
   readonly resolve: () => Promise<ProviderConfig>
-}
-
-/** A signed-in account as kept: what is shown and the tokens, which never leave the back end. */
-export interface AccountRecord {
-  readonly view: AccountView
-  readonly tokens: TokenSet
-}
-
-/** A code on screen when the app quit, kept so that a restart shows it again. */
-export interface PendingFlow {
-  readonly providerId: string
-  /** Holds the device code: kept only where tokens are (encrypted in the app). */
-  readonly authorization: DeviceAuthorization
-}
-
-/**
- * Where accounts (and the code on screen) are kept between runs. The Electron app keeps them
- * encrypted (see `electron/adapters/vault.ts`); the CLI and serve mode keep them in memory for
- * the process.
- */
-export interface AccountVault {
-  load(): Promise<readonly AccountRecord[]>
-  put(record: AccountRecord): Promise<void>
-  remove(id: string): Promise<void>
-  loadPending(): Promise<PendingFlow | undefined>
-  /** `undefined` clears it. */
-  savePending(pending: PendingFlow | undefined): Promise<void>
-}
-
-/** The process-only vault of the CLI and serve mode. */
-export function memoryVault(): AccountVault {
-  const records = new Map<string, AccountRecord>()
-  let pending: PendingFlow | undefined
-  return {
-    load: async () => [...records.values()],
-    put: async (record) => void records.set(record.view.id, record),
-    remove: async (id) => void records.delete(id),
-    loadPending: async () => pending,
-    savePending: async (next) => void (pending = next),
-  }
 }
 
 export interface FlowServiceOptions {

@@ -10,7 +10,7 @@ import * as electron from 'electron'
 import Store from 'electron-store'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { openVault, type VaultOptions } from '../../../electron/adapters/vault'
-import type { AccountRecord } from '../../../electron/services/flow-service'
+import type { AccountRecord } from '../../../electron/services/vault-types'
 import type { FakeElectron } from '../../helpers/fake-electron'
 
 const fake = electron as unknown as FakeElectron

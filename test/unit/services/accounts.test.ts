@@ -8,7 +8,7 @@ import { ErrorCode, LinkscreenError } from '../../../electron/core/errors'
 import type { Dialect, TokenSet } from '../../../electron/core/types'
 import type { AccountView } from '../../../electron/ipc/contract'
 import { AccountManager } from '../../../electron/services/accounts'
-import { memoryVault, type AccountVault } from '../../../electron/services/flow-service'
+import { memoryVault, type AccountVault } from '../../../electron/services/vault-types'
 import { FakeClock } from '../../helpers/fake-clock'
 
 function tokens(clock: FakeClock, n: number, lifetime = 60): TokenSet {
