@@ -4,16 +4,18 @@
  * same `FlowService` the CLI's serve mode uses, connects that to IPC, and opens one hardened
  * window. Everything below is a list of `setupX()` steps; the work is in the modules named.
  */
-import { watch, type FSWatcher } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { BrowserWindow, app, dialog, ipcMain, net, powerMonitor, protocol, safeStorage, session, shell } from 'electron'
+import { BrowserWindow, Menu, app, clipboard, dialog, ipcMain, net, powerMonitor, protocol, safeStorage, session, shell } from 'electron'
 import Store from 'electron-store'
 import { loadConfig, type LoadedConfig } from './adapters/config-file'
+import { watchConfigFile, type ConfigWatch } from './adapters/config-watch'
+import { installMenu, lockKioskKeys, suppressDefaultMenu } from './adapters/menu'
+import { PROVIDER_PARTITION, createNetFetch } from './adapters/net-fetch'
 import { setupPower } from './adapters/power'
 import { systemClock } from './adapters/system-clock'
-import { openVault } from './adapters/vault'
+import { AppVault } from './adapters/vault'
 import { createWakeClock, type WakeClock } from './adapters/wake-clock'
 import { hardenContents, hardenSession, windowOptions } from './adapters/window'
 import { parseLaunchFlags, resolveAppOptions, type AppOptions, type LaunchFlags } from './app/options'
@@ -22,7 +24,7 @@ import { isOpenableVerificationUrl } from './app/urls'
 import type { Config } from './core/config'
 import { createHttp } from './core/http'
 import { cleanText } from './core/redact'
-import type { AppInfo, AppNotice, StorageMode } from './ipc/contract'
+import type { AppInfo, AppNotice } from './ipc/contract'
 import { setupIpc } from './ipc/handlers'
 import { FlowService } from './services/flow-service'
 import { lazyDemo, providerEntries, type LazyDemo } from './services/providers'
@@ -37,32 +39,39 @@ function log(message: string, error?: unknown): void {
   console.error(`linkscreen: ${cleanText(`${message}${detail}`, 2000)}`)
 }
 
-/** The app's info, which grows notices while it runs. */
+/** The app's info: the vault's state and notices (live), and notices of its own. */
 class Info {
   private readonly listeners = new Set<() => void>()
   private notices: AppNotice[] = []
   constructor(
     private readonly options: AppOptions,
-    private readonly storage: StorageMode,
-  ) {}
+    private readonly vault: AppVault,
+  ) {
+    vault.onChange(() => this.changed())
+  }
   get value(): AppInfo {
+    const status = this.vault.status
     return {
       kiosk: this.options.kiosk,
       fixedProvider: this.options.provider,
       locale: app.getLocale() || 'en-US',
       host: 'electron',
-      storage: this.storage,
-      notices: this.notices,
+      storage: status.storage,
+      keystore: status.keystore,
+      notices: [...status.notices, ...this.notices],
     }
   }
   /** Adds (or, with the same code, replaces) a notice; `message: null` removes it. */
   notice(code: string, message: string | null): void {
     this.notices = [...this.notices.filter((n) => n.code !== code), ...(message === null ? [] : [{ code, message }])]
-    for (const listener of this.listeners) listener()
+    this.changed()
   }
   onChange(listener: () => void): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
+  }
+  private changed(): void {
+    for (const listener of this.listeners) listener()
   }
 }
 
@@ -109,9 +118,15 @@ async function setupConfig(): Promise<{ loaded: LoadedConfig; error: string | un
   }
 }
 
-async function setupVault(options: AppOptions): Promise<Awaited<ReturnType<typeof openVault>>> {
+/**
+ * The vault, not yet open: the window shows "opening the keystore" while it asks (a Keychain
+ * or keyring prompt may wait for someone), and a sign-in can start meanwhile. When a locked
+ * keystore opens later (asked again, the screen unlocked, the machine resumed), the accounts
+ * it holds join those of this run.
+ */
+function setupVault(options: AppOptions): AppVault {
   const cwd = app.getPath('userData')
-  return openVault({
+  return new AppVault({
     safeStorage,
     storePath: join(cwd, 'accounts.json'),
     openStore: () => new Store({ name: 'accounts', cwd, clearInvalidConfig: false }),
@@ -121,22 +136,42 @@ async function setupVault(options: AppOptions): Promise<Awaited<ReturnType<typeo
   })
 }
 
-function setupService(config: Config, demo: LazyDemo, clock: WakeClock, vault: Awaited<ReturnType<typeof openVault>>, info: () => Info): FlowService {
+/** Opens the vault in the background and retries a locked one on unlock and resume. */
+function openVaultInBackground(vault: AppVault, service: FlowService): void {
+  let restored = false
+  vault.onChange((status) => {
+    if (!restored || (status.storage !== 'encrypted' && status.storage !== 'weak')) return
+    void service.accountManager.restore().catch((error: unknown) => log('saved accounts could not be loaded', error))
+  })
+  for (const event of ['unlock-screen', 'resume'] as const) powerMonitor.on(event as 'resume', () => void vault.retry())
+  void vault
+    .open()
+    .then(() => service.restore())
+    .then(() => void (restored = true))
+    .catch((error: unknown) => log('the account store could not be opened', error))
+}
+
+function setupService(config: Config, demo: LazyDemo, clock: WakeClock, vault: AppVault, info: () => Info): FlowService {
   return new FlowService({
     providers: providerEntries(config, demo),
-    vault: vault.vault,
+    vault,
     onVaultError: (error) => {
       log('an account change could not be saved', error)
       info().notice('vault_write_failed', 'An account change could not be saved; it holds until the app quits.')
     },
-    deps: { http: createHttp({ fetch: (input, init) => net.fetch(input, init), clock }), clock },
+    // Provider traffic goes through Chromium's stack (system proxy, certificates) in a session
+    // of its own, cookies off; `net.fetch` itself would reject redirects and drop error codes.
+    deps: { http: createHttp({ fetch: createNetFetch({ net, session: session.fromPartition(PROVIDER_PARTITION) }), clock }), clock },
   })
 }
 
-/** Re-reads the configuration when its file changes; a bad edit keeps the last good providers. */
-function setupConfigWatch(path: string | undefined, service: FlowService, demo: LazyDemo, info: Info): FSWatcher | undefined {
+/**
+ * Re-reads the configuration when its file is saved, replaced, deleted or created again
+ * (`adapters/config-watch.ts` watches its folder); a bad edit or a deleted file keeps the last
+ * good providers, with a notice.
+ */
+function setupConfigWatch(path: string | undefined, service: FlowService, demo: LazyDemo, info: Info): ConfigWatch | undefined {
   if (path === undefined) return undefined
-  let timer: NodeJS.Timeout | undefined
   const reload = async (): Promise<void> => {
     try {
       const { config } = await loadConfig({ configPath: path })
@@ -146,15 +181,7 @@ function setupConfigWatch(path: string | undefined, service: FlowService, demo: 
       info.notice('config_invalid', `${error instanceof Error ? error.message : String(error)} (the providers from before the change are still offered)`)
     }
   }
-  try {
-    return watch(path, () => {
-      clearTimeout(timer)
-      timer = setTimeout(() => void reload(), 300)
-    })
-  } catch (error) {
-    log('the configuration file cannot be watched; changes apply at the next start', error)
-    return undefined
-  }
+  return watchConfigFile(path, reload, { onError: (error) => log('the configuration file cannot be watched; changes apply at the next start', error) })
 }
 
 /** Asks where to save a flow log and writes it there (the log holds no secret). */
@@ -167,9 +194,12 @@ async function saveLog(json: string): Promise<string | null> {
   return choice.filePath
 }
 
+/** The menu comes first (a window takes the application menu when it is made); a kiosk has none, and no shortcuts. */
 function setupWindow(options: AppOptions): BrowserWindow {
+  installMenu(Menu, { kiosk: options.kiosk, packaged: app.isPackaged, platform: process.platform, appName: 'Linkscreen' })
   const win = new BrowserWindow(windowOptions({ preload: join(here, 'preload.cjs'), kiosk: options.kiosk, fullscreen: options.fullscreen }))
   hardenContents(win.webContents, (what, url) => log(`blocked ${what}${url ? ` to ${url}` : ''}`))
+  if (options.kiosk) lockKioskKeys(win.webContents)
   win.once('ready-to-show', () => win.show())
   win.on('closed', () => {
     window = undefined
@@ -197,13 +227,11 @@ async function onReady(): Promise<void> {
   const options = resolveAppOptions(flags, loaded.config)
   const clock = createWakeClock(systemClock)
   setupPower(powerMonitor, clock)
-  const vault = await setupVault(options)
-  const current = new Info(options, vault.storage)
-  for (const notice of vault.notices) current.notice(notice.code, notice.message)
+  const vault = setupVault(options)
+  const current = new Info(options, vault)
   if (error !== undefined) current.notice('config_invalid', error)
   const demo = lazyDemo()
   const service = setupService(loaded.config, demo, clock, vault, () => current)
-  await service.restore()
   window = setupWindow(options)
   const undoIpc = setupIpc(
     ipcMain,
@@ -218,6 +246,8 @@ async function onReady(): Promise<void> {
         await shell.openExternal(url)
       },
       saveLog: (json) => saveLog(json),
+      copyText: (text) => clipboard.writeText(text),
+      retryKeystore: async () => void (await vault.retry()),
     },
     { contents: () => window?.webContents, origin: APP_ORIGIN },
     (failure) => log('an IPC request failed', failure),
@@ -228,6 +258,7 @@ async function onReady(): Promise<void> {
     undoIpc()
   })
   await window.loadURL(APP_ENTRY)
+  openVaultInBackground(vault, service)
 }
 
 setupUserData(flags)
@@ -235,6 +266,7 @@ if (!setupSingleInstance()) {
   app.quit()
 } else {
   setupScheme()
+  suppressDefaultMenu(Menu)
   app
     .whenReady()
     .then(onReady)

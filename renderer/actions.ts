@@ -18,6 +18,7 @@ import {
   setNotice,
   showQa,
   showView,
+  receiveAppInfo,
 } from './store/updates'
 
 /** The commands screens can give; each resolves when the back end has answered. */
@@ -28,6 +29,8 @@ export interface Actions {
   retry(): Promise<void>
   /** Cancels the flow and returns to the picker. */
   backToPicker(): Promise<void>
+  /** Asks a locked keystore again (the app); the banner shows the answer. */
+  retryKeystore(): Promise<void>
   /** Shows the signed-in accounts (leaving the finished flow behind). */
   showAccounts(): Promise<void>
   /** Signs an account out (its row says so meanwhile); a refusal becomes the notice. */
@@ -58,7 +61,12 @@ export interface Actions {
    * where the back end cannot open one, it opens `url` in a new tab instead.
    */
   openVerification(url: URL): Promise<void>
-  /** Copies the user code to the clipboard; resolves true when it worked. */
+  /**
+   * Copies the user code to the clipboard; resolves true when it worked. In the app, main copies
+   * the code it holds (`clipboard:copy-code`): the session denies the page every permission, the
+   * clipboard's included, so `navigator.clipboard` would fail there. Served to a browser, the
+   * browser copies `code` (the clipboard of the machine showing the page).
+   */
   copyCode(code: string): Promise<boolean>
 }
 
@@ -134,6 +142,10 @@ export function createActions(bridge: Bridge): Actions {
     async backToPicker() {
       showView('flow')
       await cancel()
+    },
+    async retryKeystore() {
+      const info = await guarded(() => bridge.invoke('app:retryKeystore', null))
+      if (info) receiveAppInfo(info)
     },
     async showAccounts() {
       const status = useStore.getState().flow.status
@@ -236,13 +248,19 @@ export function createActions(bridge: Bridge): Actions {
       unwrap(result)
     },
     async copyCode(code) {
-      try {
-        await navigator.clipboard.writeText(code)
-        return true
-      } catch (error) {
-        setNotice({ code: 'copy_failed', message: error instanceof Error ? error.message : String(error) })
-        return false
+      if (useStore.getState().app?.host === 'serve') {
+        try {
+          await navigator.clipboard.writeText(code)
+          return true
+        } catch (error) {
+          setNotice({ code: 'copy_failed', message: error instanceof Error ? error.message : String(error) })
+          return false
+        }
       }
+      const result = await settled(() => bridge.invoke('clipboard:copy-code', null))
+      if (result.ok) return true
+      setNotice({ code: 'copy_failed', message: result.message })
+      return false
     },
   }
   return actions

@@ -1,16 +1,25 @@
 /**
- * The token vault of the Electron app: each account (its view and its tokens) is encrypted
- * with the operating system's keystore through `safeStorage`'s asynchronous API, and only the
- * ciphertext is kept, in an `electron-store` file (`accounts.json` in the user-data folder).
+ * The token vault of the Electron app: each account (its view and its tokens) is encrypted with
+ * the key that `./keystore.ts` proves protects it, and only the ciphertext is kept, in an
+ * `electron-store` file (`accounts.json` in the user-data folder).
  *
- * - On Linux without a keyring Electron falls back to `basic_text`, which only obfuscates. The
- *   vault then fails closed: accounts live for this run only, and the screen says so, unless
- *   the configuration sets `app.allowWeakTokenStorage`.
- * - A store that is not JSON, not of our shape, or holds entries this machine cannot decrypt
- *   (copied from another machine, a lost keyring) is copied aside with a timestamp and
- *   reported; the app goes on with what could be read. Nothing is deleted.
- * - An entry that `decryptStringAsync` says should be re-encrypted (the key was rotated) is
- *   re-encrypted and written back.
+ * Its states, which the screen shows (`AppInfo.storage`):
+ * - `opening`: the keystore has not answered yet. The window is already up, a sign-in can
+ *   start; reads and writes wait (each keystore call is bounded by a time limit).
+ * - `encrypted` / `weak`: accounts are on disk under a real keystore's key / under a key that
+ *   no keystore protects (only when `allowWeakTokenStorage` is set).
+ * - `memory`: no keystore and weak storage not allowed: accounts last for this run (fail
+ *   closed). An existing store is left untouched.
+ * - `locked`: a real keystore that cannot give its key now (a locked keyring, a dismissed
+ *   Keychain prompt, no answer in time), or a store file that cannot be read now (held by
+ *   another program). Nothing on disk is changed or deleted; sign-ins made meanwhile are kept in
+ *   memory and written once the keystore opens. `retry()` tries again (the user asks, the
+ *   screen is unlocked, the machine resumes).
+ *
+ * Nothing is deleted unless it is proven unreadable: a store that is not JSON or not of our
+ * shape is moved aside; an entry that the keystore says is not this machine's (a definite
+ * decryption error while the key is available) or that decrypts to something else than an
+ * account is dropped from the live store after a copy of the whole store is set aside.
  *
  * Electron is injected (`SafeStorageLike`, `openStore`), so this module is tested without it.
  */
@@ -18,16 +27,10 @@ import { copyFile, readFile, rename } from 'node:fs/promises'
 import { z } from 'zod'
 import type { AppNotice, StorageMode } from '../ipc/contract'
 import { isSafeUrl } from '../core/urls'
-import { memoryVault, type AccountRecord, type AccountVault, type PendingFlow } from '../services/vault-types'
+import type { AccountRecord, AccountVault, PendingFlow } from '../services/vault-types'
+import { chooseKeystore, KeystoreError, type Cipher, type SafeStorageLike } from './keystore'
 
-/** The part of Electron's `safeStorage` the vault uses (the asynchronous API only). */
-export interface SafeStorageLike {
-  isAsyncEncryptionAvailable(): Promise<boolean>
-  encryptStringAsync(plainText: string): Promise<Buffer>
-  decryptStringAsync(encrypted: Buffer): Promise<{ shouldReEncrypt: boolean; result: string }>
-  /** Linux only. */
-  getSelectedStorageBackend?(): string
-}
+export type { SafeStorageLike } from './keystore'
 
 /** The part of `electron-store` (a `conf` store) the vault uses. */
 export interface KeyValueStore {
@@ -48,13 +51,21 @@ export interface VaultOptions {
   readonly allowWeak: boolean
   /** Wall clock, for the timestamp of a file moved aside. */
   readonly now: () => number
+  /** How long one keystore call may take before the vault says it is locked. Default 20 s. */
+  readonly keystoreTimeoutMs?: number
 }
 
-export interface OpenedVault {
-  readonly vault: AccountVault
+/** What the vault tells the screen. */
+export interface VaultStatus {
   readonly storage: StorageMode
-  /** What the user should be told (no keyring, a store moved aside). */
+  /** The keystore that holds (or would hold) the accounts, in words; null while opening. */
+  readonly keystore: string | null
+  /** What the user should be told (no keyring, locked, a store moved aside). */
   readonly notices: readonly AppNotice[]
+}
+
+export interface OpenedVault extends VaultStatus {
+  readonly vault: AppVault
 }
 
 /** The file's shape: a version, one ciphertext (base64) per account id, and the code on screen. */
@@ -65,7 +76,7 @@ const storeShape = z.strictObject({
 })
 type StoreShape = z.infer<typeof storeShape>
 
-/** A decrypted entry's shape; anything else counts as undecryptable. */
+/** A decrypted entry's shape; anything else counts as unreadable. */
 const accountView = z.strictObject({
   id: z.string(),
   providerId: z.string(),
@@ -113,172 +124,326 @@ export function asidePath(path: string, now: number): string {
   return path.replace(/(\.json)?$/, `.corrupt-${stamp}.json`)
 }
 
-/** Why the store file cannot be used, or undefined when it can (or does not exist). */
-async function checkStoreFile(path: string): Promise<string | undefined> {
+type FileCheck = { readonly ok: true } | { readonly ok: false; readonly damaged: string } | { readonly ok: false; readonly unreadable: string }
+
+/** Whether the store file can be used: fine (or absent), damaged (set it aside), or unreadable now (leave it). */
+async function checkStoreFile(path: string): Promise<FileCheck> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
   } catch (error) {
-    if ((error as { code?: string }).code === 'ENOENT') return undefined
-    return `cannot be read (${(error as { code?: string }).code ?? 'unknown error'})`
+    const code = (error as { code?: string }).code
+    if (code === 'ENOENT') return { ok: true }
+    // Held by another program (EBUSY on Windows), no permission, an I/O error: it may be fine
+    // later, so it is not moved aside.
+    return { ok: false, unreadable: `cannot be read now (${code ?? 'unknown error'})` }
   }
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch {
-    return text.trim() === '' ? 'is empty' : 'is not JSON (truncated or damaged)'
+    return { ok: false, damaged: text.trim() === '' ? 'is empty' : 'is not JSON (truncated or damaged)' }
   }
   // An empty object is what a fresh electron-store writes.
-  if (typeof json === 'object' && json !== null && !Array.isArray(json) && Object.keys(json).length === 0) return undefined
+  if (typeof json === 'object' && json !== null && !Array.isArray(json) && Object.keys(json).length === 0) return { ok: true }
   try {
-    return storeShape.safeParse(json).success ? undefined : 'is not a Linkscreen account store'
+    return storeShape.safeParse(json).success ? { ok: true } : { ok: false, damaged: 'is not a Linkscreen account store' }
   } catch {
     // zod itself throws on some shapes (a `length` that cannot be compared): not ours either.
-    return 'is not a Linkscreen account store'
+    return { ok: false, damaged: 'is not a Linkscreen account store' }
   }
 }
 
-/** Opens the vault: encrypted, weak by permission, or memory-only (failing closed). */
+/** Opens the vault and waits until it knows where accounts are kept (bounded by the keystore time limit). */
 export async function openVault(options: VaultOptions): Promise<OpenedVault> {
-  const { safeStorage } = options
-  const backend = options.platform === 'linux' ? safeStorage.getSelectedStorageBackend?.() : undefined
-  const weak = backend === 'basic_text'
-  if (weak && !options.allowWeak) {
-    return {
-      vault: memoryVault(),
-      storage: 'memory',
-      notices: [
-        {
-          code: 'no_keyring',
-          message:
-            'No keyring is available (Electron would only obfuscate tokens), so accounts are kept until the app quits. An administrator can allow weak storage with "allowWeakTokenStorage" in the configuration.',
-        },
-      ],
-    }
-  }
-  let available = false
-  try {
-    available = await safeStorage.isAsyncEncryptionAvailable()
-  } catch {
-    available = false
-  }
-  if (!available) {
-    return {
-      vault: memoryVault(),
-      storage: 'memory',
-      notices: [{ code: 'encryption_unavailable', message: 'The system keystore is not available, so accounts are kept until the app quits.' }],
-    }
-  }
-
-  const notices: AppNotice[] = []
-  const problem = await checkStoreFile(options.storePath)
-  if (problem !== undefined) {
-    const aside = asidePath(options.storePath, options.now())
-    await rename(options.storePath, aside)
-    notices.push({ code: 'store_moved_aside', message: `The account store ${problem}; it was moved to ${aside} and the app starts with no saved accounts.` })
-  }
-  const store = options.openStore()
-  const vault = new EncryptedVault(store, safeStorage, options)
-  const dropped = await vault.prime()
-  if (dropped > 0) {
-    notices.push({
-      code: 'accounts_undecryptable',
-      message: `${dropped} saved account${dropped === 1 ? '' : 's'} could not be decrypted on this machine (another machine's or an old keyring's); a copy of the store was kept at ${vault.backup ?? 'its old place'}.`,
-    })
-  }
-  return { vault, storage: weak ? 'weak' : 'encrypted', notices }
+  const vault = new AppVault(options)
+  await vault.open()
+  return { vault, ...vault.status }
 }
 
-class EncryptedVault implements AccountVault {
-  private records = new Map<string, AccountRecord>()
+/**
+ * The vault (see the module comment). Create it, call `open()` without waiting for it, hand it
+ * to the services: their reads and writes wait until it has opened.
+ */
+export class AppVault implements AccountVault {
+  private storage: StorageMode = 'opening'
+  private keystore: string | null = null
+  private notices: AppNotice[] = []
+  private readonly listeners = new Set<(status: VaultStatus) => void>()
+  /** Every account this run knows, decrypted. */
+  private readonly records = new Map<string, AccountRecord>()
   private pending: PendingFlow | undefined
-  backup: string | undefined
+  /** Changes made while the disk could not be written (locked): written when it opens. */
+  private readonly unsaved = new Set<string>()
+  private readonly unsavedRemovals = new Set<string>()
+  private pendingUnsaved = false
+  private store: KeyValueStore | undefined
+  private cipher: Cipher | undefined
+  private opening: Promise<void> | undefined
+  private readonly timeoutMs: number
 
-  constructor(
-    private readonly store: KeyValueStore,
-    private readonly safeStorage: SafeStorageLike,
-    private readonly options: VaultOptions,
-  ) {}
+  constructor(private readonly options: VaultOptions) {
+    this.timeoutMs = options.keystoreTimeoutMs ?? 20_000
+  }
+
+  get status(): VaultStatus {
+    return { storage: this.storage, keystore: this.keystore, notices: this.notices }
+  }
+
+  onChange(listener: (status: VaultStatus) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** Finds the keystore and reads the store. Never rejects; resolves when the state is known. */
+  open(): Promise<void> {
+    this.opening ??= this.attempt().finally(() => {
+      this.opening = undefined
+    })
+    return this.opening
+  }
+
+  /**
+   * Tries again after `locked` (the user asked, the screen was unlocked, the machine resumed).
+   * Resolves true when the accounts are on disk again. Does nothing in any other state.
+   */
+  async retry(): Promise<boolean> {
+    if (this.opening) await this.opening
+    if (this.storage !== 'locked') return this.storage === 'encrypted' || this.storage === 'weak'
+    await this.open()
+    return (this.storage as StorageMode) !== 'locked'
+  }
+
+  private async attempt(): Promise<void> {
+    try {
+      await this.decide()
+    } catch (error) {
+      // Anything unexpected leaves the disk alone and keeps the run going in memory.
+      this.setState('locked', this.keystore, [{ code: 'keystore_locked', message: `The account store could not be opened (${error instanceof Error ? error.message : String(error)}); saved accounts stay on disk untouched.` }])
+    }
+  }
+
+  private async decide(): Promise<void> {
+    const { options } = this
+    const choice = await chooseKeystore({ safeStorage: options.safeStorage, platform: options.platform, allowWeak: options.allowWeak, timeoutMs: this.timeoutMs })
+    if (choice.kind === 'none') {
+      this.setState('memory', choice.keystore, [{ code: 'no_keyring', message: choice.message }])
+      return
+    }
+    if (choice.kind === 'unavailable') {
+      this.setState('locked', choice.keystore, [{ code: 'keystore_locked', message: choice.message }])
+      // A prompt answered late: try again by itself.
+      choice.answered?.then(
+        () => void this.retry(),
+        () => undefined,
+      )
+      return
+    }
+    const notices: AppNotice[] = []
+    const file = await checkStoreFile(options.storePath)
+    if (!file.ok && 'unreadable' in file) {
+      this.setState('locked', choice.keystore, [{ code: 'store_unreadable', message: `The account store ${options.storePath} ${file.unreadable}; it is left as it is, and sign-ins are kept until the app quits unless it can be read again.` }])
+      return
+    }
+    if (!file.ok) {
+      const aside = asidePath(options.storePath, options.now())
+      await rename(options.storePath, aside)
+      notices.push({ code: 'store_moved_aside', message: `The account store ${file.damaged}; it was moved to ${aside} and the app starts with no saved accounts.` })
+    }
+    this.store ??= options.openStore()
+    this.cipher = choice.cipher
+    const primed = await this.prime(choice.cipher)
+    if (primed.temporary) {
+      this.setState('locked', choice.keystore, [...notices, { code: 'keystore_locked', message: `${choice.keystore} cannot decrypt the saved accounts right now (${primed.temporary}). They stay on disk untouched; Linkscreen tries again when asked, when the screen is unlocked and after sleep.` }])
+      return
+    }
+    if (primed.dropped > 0) {
+      notices.push({
+        code: 'accounts_undecryptable',
+        message: `${primed.dropped} saved account${primed.dropped === 1 ? '' : 's'} could not be decrypted with this machine's key (another machine's store, or a keyring that was reset); a copy of the store was kept at ${primed.backup}.`,
+      })
+    }
+    await this.flush(choice.cipher)
+    this.setState(choice.mode, choice.keystore, notices)
+  }
+
+  private setState(storage: StorageMode, keystore: string | null, notices: AppNotice[]): void {
+    this.storage = storage
+    this.keystore = keystore
+    // Notices about the file itself stay until the app quits; keystore states replace each other.
+    const lasting = this.notices.filter((n) => n.code === 'store_moved_aside' || n.code === 'accounts_undecryptable')
+    const codes = new Set(notices.map((n) => n.code))
+    this.notices = [...lasting.filter((n) => !codes.has(n.code)), ...notices]
+    const status = this.status
+    for (const listener of this.listeners) listener(status)
+  }
 
   private entries(): NonNullable<StoreShape['accounts']> {
     try {
-      const parsed = storeShape.shape.accounts.safeParse(this.store.get('accounts') ?? {})
+      const parsed = storeShape.shape.accounts.safeParse(this.store?.get('accounts') ?? {})
       return parsed.success ? (parsed.data ?? {}) : {}
     } catch {
       return {}
     }
   }
 
-  /** Decrypts every entry once; returns how many could not be read (they are set aside). */
-  async prime(): Promise<number> {
-    if (this.store.get('version') === undefined) this.store.set('version', 1)
+  /**
+   * Decrypts every entry. A temporary failure stops here and changes nothing on disk; entries
+   * proven unreadable are dropped from the live store after a copy of it is set aside.
+   */
+  private async prime(cipher: Cipher): Promise<{ dropped: number; backup?: string; temporary?: string }> {
+    const store = this.store!
+    if (store.get('version') === undefined) store.set('version', 1)
     const entries = this.entries()
     const bad: string[] = []
     const reEncrypt: AccountRecord[] = []
-    for (const [id, cipher] of Object.entries(entries)) {
+    const read = new Map<string, AccountRecord>()
+    for (const [id, text] of Object.entries(entries)) {
+      if (this.unsavedRemovals.has(id)) continue
+      let plain: { result: string; shouldReEncrypt: boolean }
       try {
-        const { result, shouldReEncrypt } = await this.safeStorage.decryptStringAsync(Buffer.from(cipher, 'base64'))
-        const record = recordShape.parse(JSON.parse(result)) as unknown as AccountRecord
-        if (record.view.id !== id) throw new Error('id mismatch')
-        this.records.set(id, record)
-        if (shouldReEncrypt) reEncrypt.push(record)
-      } catch {
+        plain = await cipher.decrypt(Buffer.from(text, 'base64'))
+      } catch (error) {
+        if (error instanceof KeystoreError && error.temporary) return { dropped: 0, temporary: error.message }
         bad.push(id)
+        continue
       }
+      const record = parseRecord(plain.result, id)
+      if (record === undefined) {
+        bad.push(id)
+        continue
+      }
+      read.set(id, record)
+      if (plain.shouldReEncrypt) reEncrypt.push(record)
     }
+    // Sign-ins of this run (made while locked or opening) are newer than what the disk has.
+    for (const [id, record] of read) if (!this.records.has(id)) this.records.set(id, record)
+    let backup: string | undefined
     if (bad.length > 0) {
-      this.backup = asidePath(this.store.path, this.options.now())
-      await copyFile(this.store.path, this.backup)
-      const kept = { ...entries }
+      backup = asidePath(store.path, this.options.now())
+      await copyFile(store.path, backup)
+      const kept = { ...this.entries() }
       for (const id of bad) delete kept[id]
-      this.store.set('accounts', kept)
+      store.set('accounts', kept)
     }
-    for (const record of reEncrypt) await this.put(record)
-    await this.primePending()
-    return bad.length
+    for (const record of reEncrypt) if (!this.unsaved.has(record.view.id)) await this.write(cipher, record)
+    await this.primePending(cipher)
+    return { dropped: bad.length, ...(backup === undefined ? {} : { backup }) }
   }
 
   /** A code that cannot be read is simply forgotten: the next start asks for a fresh one. */
-  private async primePending(): Promise<void> {
-    const cipher = this.store.get('pending')
-    if (typeof cipher !== 'string') return
+  private async primePending(cipher: Cipher): Promise<void> {
+    const text = this.store?.get('pending')
+    if (typeof text !== 'string' || this.pendingUnsaved) return
     try {
-      const { result, shouldReEncrypt } = await this.safeStorage.decryptStringAsync(Buffer.from(cipher, 'base64'))
+      const { result, shouldReEncrypt } = await cipher.decrypt(Buffer.from(text, 'base64'))
       this.pending = pendingShape.parse(JSON.parse(result)) as PendingFlow
-      if (shouldReEncrypt) await this.savePending(this.pending)
-    } catch {
-      this.store.delete('pending')
+      if (shouldReEncrypt) await this.writePending(cipher, this.pending)
+    } catch (error) {
+      if (error instanceof KeystoreError && error.temporary) return
+      this.store?.delete('pending')
     }
   }
 
-  async loadPending(): Promise<PendingFlow | undefined> {
-    return this.pending
+  /** Writes what this run changed while the disk could not be written. */
+  private async flush(cipher: Cipher): Promise<void> {
+    for (const id of [...this.unsavedRemovals]) {
+      this.deleteEntry(id)
+      this.unsavedRemovals.delete(id)
+    }
+    for (const id of [...this.unsaved]) {
+      const record = this.records.get(id)
+      if (record) await this.write(cipher, record)
+      this.unsaved.delete(id)
+    }
+    if (this.pendingUnsaved) {
+      await this.writePending(cipher, this.pending)
+      this.pendingUnsaved = false
+    }
   }
 
-  async savePending(pending: PendingFlow | undefined): Promise<void> {
-    this.pending = pending
+  private writable(): Cipher | undefined {
+    return this.storage === 'encrypted' || this.storage === 'weak' ? this.cipher : undefined
+  }
+
+  private async write(cipher: Cipher, record: AccountRecord): Promise<void> {
+    const data = await cipher.encrypt(JSON.stringify(record))
+    this.store!.set('accounts', { ...this.entries(), [record.view.id]: Buffer.from(data).toString('base64') })
+  }
+
+  private deleteEntry(id: string): void {
+    if (!this.store) return
+    const entries = { ...this.entries() }
+    if (!Object.hasOwn(entries, id)) return
+    delete entries[id]
+    this.store.set('accounts', entries)
+  }
+
+  private async writePending(cipher: Cipher, pending: PendingFlow | undefined): Promise<void> {
     if (pending === undefined) {
-      this.store.delete('pending')
+      this.store?.delete('pending')
       return
     }
-    const cipher = await this.safeStorage.encryptStringAsync(JSON.stringify(pending))
-    this.store.set('pending', Buffer.from(cipher).toString('base64'))
+    const data = await cipher.encrypt(JSON.stringify(pending))
+    this.store!.set('pending', Buffer.from(data).toString('base64'))
+  }
+
+  /** Waits while the vault is opening (bounded by the keystore time limit). */
+  private async settled(): Promise<void> {
+    if (this.opening) await this.opening
   }
 
   async load(): Promise<readonly AccountRecord[]> {
+    await this.settled()
     return [...this.records.values()]
   }
 
   async put(record: AccountRecord): Promise<void> {
-    const cipher = await this.safeStorage.encryptStringAsync(JSON.stringify(record))
-    this.store.set('accounts', { ...this.entries(), [record.view.id]: Buffer.from(cipher).toString('base64') })
+    await this.settled()
     this.records.set(record.view.id, record)
+    this.unsavedRemovals.delete(record.view.id)
+    const cipher = this.writable()
+    if (cipher === undefined) {
+      if (this.storage === 'locked') this.unsaved.add(record.view.id)
+      return
+    }
+    await this.write(cipher, record)
   }
 
   async remove(id: string): Promise<void> {
-    const entries = { ...this.entries() }
-    delete entries[id]
-    this.store.set('accounts', entries)
+    await this.settled()
     this.records.delete(id)
+    this.unsaved.delete(id)
+    if (this.storage === 'memory') return
+    // Deleting needs no key: a sign-out while locked takes the entry off the disk at once,
+    // unless the store was not opened (then it goes when the vault opens).
+    if (this.store) this.deleteEntry(id)
+    else if (this.storage === 'locked') this.unsavedRemovals.add(id)
+  }
+
+  async loadPending(): Promise<PendingFlow | undefined> {
+    await this.settled()
+    return this.pending
+  }
+
+  async savePending(pending: PendingFlow | undefined): Promise<void> {
+    await this.settled()
+    this.pending = pending
+    const cipher = this.writable()
+    if (cipher === undefined) {
+      if (this.storage === 'locked') this.pendingUnsaved = true
+      return
+    }
+    await this.writePending(cipher, pending)
+  }
+}
+
+/** A decrypted entry as an account record, or undefined when it is anything else. */
+function parseRecord(text: string, id: string): AccountRecord | undefined {
+  try {
+    const record = recordShape.parse(JSON.parse(text)) as unknown as AccountRecord
+    return record.view.id === id ? record : undefined
+  } catch {
+    return undefined
   }
 }

@@ -26,7 +26,9 @@ export function windowOptions(settings: WindowSettings): BrowserWindowConstructo
     title: 'Linkscreen',
     autoHideMenuBar: true,
     kiosk: settings.kiosk,
-    fullscreen: settings.fullscreen,
+    // Only when asked: an explicit `fullscreen: false` disables the green full-screen button on
+    // macOS (docs/api/structures/base-window-options.md; shell/browser/native_window.cc).
+    ...(settings.fullscreen ? { fullscreen: true } : {}),
     webPreferences: {
       preload: settings.preload,
       contextIsolation: true,
@@ -76,7 +78,11 @@ export function hardenContents(contents: WebContents, onBlocked: (what: string, 
   })
 }
 
-/** The session refuses every permission (camera, notifications, …) and every download. */
+/**
+ * The session refuses every permission (camera, notifications, …) and every download. The
+ * clipboard's too (`clipboard-sanitized-write`), so the page's `navigator.clipboard` fails:
+ * "copy code" is the `clipboard:copy-code` call, and main writes the code it holds.
+ */
 export function hardenSession(session: Session): void {
   session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
   session.setPermissionCheckHandler(() => false)

@@ -129,16 +129,20 @@ export interface AppInfo {
   /** The back end: the Electron app or `linkscreen serve`. */
   readonly host: 'electron' | 'serve'
   /**
-   * Where signed-in accounts are kept: `encrypted` in the operating system's keystore (the
-   * app), `weak` when an administrator allowed storage without a keyring, `memory` for this
-   * process only (serve mode, or the app failing closed without a keyring).
+   * Where signed-in accounts are kept: `encrypted` under a real keystore's key (the app),
+   * `weak` on disk under a key no keystore protects (only when `allowWeakTokenStorage` is set),
+   * `memory` for this process only (serve mode, or the app failing closed without a keyring),
+   * `opening` while the keystore has not answered yet, `locked` while a real keystore cannot give
+   * its key (saved accounts stay on disk untouched; `app:retryKeystore` tries again).
    */
   readonly storage: StorageMode
+  /** The app: the keystore that holds (or would hold) the accounts, in words; null while opening. Absent in serve mode. */
+  readonly keystore?: string | null
   /** Things the user should know about the app itself (a store moved aside, a bad config reload). */
   readonly notices: readonly AppNotice[]
 }
 
-export type StorageMode = 'encrypted' | 'weak' | 'memory'
+export type StorageMode = 'opening' | 'encrypted' | 'weak' | 'memory' | 'locked'
 
 /** A message about the app, with a stable code the screen can translate. */
 export interface AppNotice {
@@ -152,6 +156,8 @@ export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok
 /** Invoke channels: renderer → back end, each with its request and response. */
 export interface InvokeMap {
   'app:info': { request: null; response: AppInfo }
+  /** Asks a `locked` keystore again (the user pressed "Try again"); answers the app's info after. */
+  'app:retryKeystore': { request: null; response: AppInfo }
   'providers:list': { request: null; response: readonly ProviderView[] }
   'auth:state': { request: null; response: FlowSnapshot }
   'auth:start': { request: { readonly providerId: string }; response: Result<FlowSnapshot> }
@@ -175,6 +181,11 @@ export interface InvokeMap {
   'log:export': { request: null; response: Result<string> }
   /** Opens the verification page in the system browser (desktop only; `https:` or loopback). */
   'shell:open-verification': { request: null; response: Result<null> }
+  /**
+   * Copies the user code on screen to the system clipboard (the app; not in kiosk mode). Main
+   * copies the code it holds: the page names no text, so nothing else can be written.
+   */
+  'clipboard:copy-code': { request: null; response: Result<null> }
 }
 
 /** Events: back end → renderer. */
@@ -193,6 +204,7 @@ export type EventChannel = keyof EventMap
 /** Every invoke channel, for registration and for tests that check none is missing. */
 export const INVOKE_CHANNELS = [
   'app:info',
+  'app:retryKeystore',
   'providers:list',
   'auth:state',
   'auth:start',
@@ -206,6 +218,7 @@ export const INVOKE_CHANNELS = [
   'log:get',
   'log:export',
   'shell:open-verification',
+  'clipboard:copy-code',
 ] as const satisfies readonly InvokeChannel[]
 
 export const EVENT_CHANNELS = ['auth:snapshot', 'accounts:changed', 'providers:changed', 'app:changed'] as const satisfies readonly EventChannel[]

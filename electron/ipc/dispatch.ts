@@ -18,6 +18,7 @@ const userCode = z.string().min(1).max(191)
 /** Each channel's request schema: `null` for channels that take nothing. Strict: no extra keys. */
 const REQUESTS: { readonly [C in InvokeChannel]: z.ZodType<InvokeMap[C]['request']> } = {
   'app:info': z.null(),
+  'app:retryKeystore': z.null(),
   'providers:list': z.null(),
   'auth:state': z.null(),
   'auth:start': z.strictObject({ providerId }),
@@ -31,6 +32,7 @@ const REQUESTS: { readonly [C in InvokeChannel]: z.ZodType<InvokeMap[C]['request
   'log:get': z.null(),
   'log:export': z.null(),
   'shell:open-verification': z.null(),
+  'clipboard:copy-code': z.null(),
 }
 
 /** A request that breaks the contract: wrong channel, wrong shape, too large. */
@@ -80,6 +82,13 @@ export interface DispatchContext {
   readonly openExternal?: (url: string) => Promise<void>
   /** Saves a flow log (JSON text) where the user picks; the path, or null when cancelled. */
   readonly saveLog?: (json: string) => Promise<string | null>
+  /**
+   * Writes text to the system clipboard (the app: Electron's `clipboard`, in main). Serve mode
+   * has none: there the browser showing the page copies, on the viewer's own machine.
+   */
+  readonly copyText?: (text: string) => Promise<void>
+  /** Asks a locked keystore again (the app); serve mode has none. */
+  readonly retryKeystore?: () => Promise<void>
 }
 
 /** Validates and runs one invoke. */
@@ -89,6 +98,10 @@ export async function dispatch(context: DispatchContext, channel: unknown, reque
   switch (channel) {
     case 'app:info':
       validateRequest(channel, request)
+      return context.info
+    case 'app:retryKeystore':
+      validateRequest(channel, request)
+      await context.retryKeystore?.()
       return context.info
     case 'providers:list':
       validateRequest(channel, request)
@@ -136,6 +149,14 @@ export async function dispatch(context: DispatchContext, channel: unknown, reque
       if (!target) return { ok: false, code: 'no_code', message: 'no code is on screen' }
       if (context.info.kiosk || !context.openExternal) return { ok: false, code: 'unavailable', message: 'opening a browser is not available here' }
       await context.openExternal(target)
+      return { ok: true, value: null }
+    }
+    case 'clipboard:copy-code': {
+      validateRequest(channel, request)
+      const code = service.currentUserCode()
+      if (code === null) return { ok: false, code: 'no_code', message: 'no code is on screen' }
+      if (context.info.kiosk || !context.copyText) return { ok: false, code: 'unavailable', message: 'copying is not available here' }
+      await context.copyText(code)
       return { ok: true, value: null }
     }
     default: {

@@ -23,6 +23,7 @@ function subscriber<E extends EventChannel>(event: E) {
 
 const api = {
   'app:info': invoker('app:info'),
+  'app:retryKeystore': invoker('app:retryKeystore'),
   'providers:list': invoker('providers:list'),
   'auth:state': invoker('auth:state'),
   'auth:start': invoker('auth:start'),
@@ -36,6 +37,7 @@ const api = {
   'log:get': invoker('log:get'),
   'log:export': invoker('log:export'),
   'shell:open-verification': invoker('shell:open-verification'),
+  'clipboard:copy-code': invoker('clipboard:copy-code'),
   'auth:snapshot': subscriber('auth:snapshot'),
   'accounts:changed': subscriber('accounts:changed'),
   'providers:changed': subscriber('providers:changed'),

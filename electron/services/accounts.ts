@@ -79,11 +79,20 @@ export class AccountManager {
     return this.records.get(id)
   }
 
-  /** Loads the vault's accounts and plans their refreshes. */
+  /**
+   * Loads the vault's accounts and plans their refreshes. Accounts this run already knows (a
+   * sign-in made while the keystore was opening) are kept as they are, so calling it again when
+   * a locked keystore opens only adds what it held.
+   */
   async restore(): Promise<void> {
-    for (const record of await this.options.vault.load()) this.records.set(record.view.id, this.normalise(record))
+    const added: string[] = []
+    for (const record of await this.options.vault.load()) {
+      if (this.records.has(record.view.id)) continue
+      this.records.set(record.view.id, this.normalise(record))
+      added.push(record.view.id)
+    }
     this.publish()
-    for (const id of this.records.keys()) this.schedule(id)
+    for (const id of added) this.schedule(id)
   }
 
   /**

@@ -106,7 +106,8 @@ export class FlowService {
   async restore(): Promise<void> {
     await this.accounts.restore()
     const pending = await this.vault.loadPending()
-    if (pending === undefined) return
+    // A sign-in started while the vault was opening wins over the code the last run left.
+    if (pending === undefined || this.controller) return
     const entry = this.entries.find((p) => p.view.id === pending.providerId)
     if (!entry) {
       this.keepPending(undefined)
@@ -147,6 +148,11 @@ export class FlowService {
 
   listAccounts(): readonly AccountView[] {
     return this.accounts.list()
+  }
+
+  /** The user code on screen, for "copy code": main copies it itself, so the page never chooses the text. */
+  currentUserCode(): string | null {
+    return this.snapshot.status === 'waiting' ? this.snapshot.userCode : null
   }
 
   /** The verification URL of the code on screen, for "open in browser" (already checked safe). */

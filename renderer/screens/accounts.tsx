@@ -41,11 +41,15 @@ export function AccountsScreen() {
   const accounts = useStore(useShallow((s) => s.accounts))
   const note = useStore((s) => s.accountNote)
   const kiosk = useStore((s) => s.app?.kiosk ?? true)
+  const storage = useStore((s) => s.app?.storage ?? null)
+  const keystore = useStore((s) => s.app?.keystore ?? null)
   useBack(() => void actions.backToPicker())
   const when = new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short' })
   return (
     <Screen name="accounts" title={t('accounts.title')} focusKey={accounts.length}>
       {accounts.length === 0 && <p className="lead">{t('accounts.empty')}</p>}
+      {(storage === 'encrypted' || storage === 'weak') && keystore !== null && <p className="accounts__kept">{t('accounts.keptIn', { keystore })}</p>}
+      {storage === 'memory' && <p className="accounts__kept">{t('accounts.keptInMemory')}</p>}
       <ul className="accounts__list">
         {accounts.map((a) => {
           const name = a.name ?? a.email ?? t('success.unnamed')

@@ -87,6 +87,7 @@ function until(service: FlowService, status: FlowSnapshot['status']): Promise<Fl
 describe('the account vault and the QA flow log', () => {
   it('hold no token or device code in the clear: with a code on screen, after sign-in and after a refresh', async () => {
     const userData = join(dir, 'user-data')
+    fake.app.becomeReady()
     const opened = await openVault({
       safeStorage: fake.safeStorage,
       storePath: join(userData, 'accounts.json'),
@@ -95,6 +96,8 @@ describe('the account vault and the QA flow log', () => {
       allowWeak: false,
       now: () => Date.now(),
     })
+    // The stand-in's default machine has an unlocked keyring: the vault must really write to disk here.
+    expect(opened.storage).toBe('encrypted')
     const service = new FlowService({ providers: [entry(config)], vault: opened.vault, deps: { http: createHttp({ fetch, clock: systemClock }), clock: systemClock } })
     await service.start('op')
     const waiting = await until(service, 'waiting')

@@ -3,6 +3,7 @@ import type { InvokeChannel, InvokeMap } from '../../electron/ipc/contract'
 
 export const SAMPLE_REQUESTS: { readonly [C in InvokeChannel]: InvokeMap[C]['request'] } = {
   'app:info': null,
+  'app:retryKeystore': null,
   'providers:list': null,
   'auth:state': null,
   'auth:start': { providerId: 'none' },
@@ -16,4 +17,5 @@ export const SAMPLE_REQUESTS: { readonly [C in InvokeChannel]: InvokeMap[C]['req
   'log:get': null,
   'log:export': null,
   'shell:open-verification': null,
+  'clipboard:copy-code': null,
 }

@@ -93,6 +93,7 @@ function marked(request: unknown, value: string, seen = new Set<unknown>()): unk
 
 const SHAPES: Record<InvokeChannel, readonly string[] | null> = {
   'app:info': null,
+  'app:retryKeystore': null,
   'providers:list': null,
   'auth:state': null,
   'auth:start': ['providerId'],
@@ -106,6 +107,7 @@ const SHAPES: Record<InvokeChannel, readonly string[] | null> = {
   'log:get': null,
   'log:export': null,
   'shell:open-verification': null,
+  'clipboard:copy-code': null,
 }
 
 /** (c) What an accepted request is. */

@@ -41,6 +41,23 @@ describe('window options', () => {
     expect(windowOptions({ preload: 'p', kiosk: true, fullscreen: true })).toMatchObject({ kiosk: true, fullscreen: true, webPreferences: { devTools: false } })
     expect(windowOptions({ preload: 'p', kiosk: false, fullscreen: true })).toMatchObject({ kiosk: false, fullscreen: true, webPreferences: { devTools: true } })
   })
+
+  it('pass fullscreen only when asked: an explicit false would disable the green button on macOS', () => {
+    const windowed = windowOptions({ preload: 'p', kiosk: false, fullscreen: false })
+    expect(Object.hasOwn(windowed, 'fullscreen')).toBe(false)
+    const platform = Object.getOwnPropertyDescriptor(process, 'platform') as PropertyDescriptor
+    Object.defineProperty(process, 'platform', { ...platform, value: 'darwin' })
+    try {
+      const win = new fake.BrowserWindow(windowed as Record<string, unknown>)
+      expect(win.isFullScreenable()).toBe(true)
+      expect(win.isFullScreen()).toBe(false)
+      // The stand-in follows native_window.cc: the same window with `fullscreen: false` spelled out is not.
+      expect(new fake.BrowserWindow({ ...windowed, fullscreen: false }).isFullScreenable()).toBe(false)
+      expect(new fake.BrowserWindow(windowOptions({ preload: 'p', kiosk: false, fullscreen: true }) as Record<string, unknown>).isFullScreen()).toBe(true)
+    } finally {
+      Object.defineProperty(process, 'platform', platform)
+    }
+  })
 })
 
 describe('web contents hardening', () => {
@@ -89,12 +106,19 @@ describe('session hardening', () => {
     const session = fake.session.defaultSession
     hardenSession(session as unknown as Electron.Session)
     const answers: boolean[] = []
-    for (const permission of ['media', 'notifications', 'geolocation', 'clipboard-read']) session.permissionRequest?.({}, permission, (granted) => answers.push(granted))
-    expect(answers).toEqual([false, false, false, false])
+    for (const permission of ['media', 'notifications', 'geolocation', 'clipboard-read', 'clipboard-sanitized-write']) session.permissionRequest?.({}, permission, (granted) => answers.push(granted))
+    expect(answers).toEqual([false, false, false, false, false])
     expect(session.permissionCheck?.()).toBe(false)
     const e = { prevented: false, preventDefault: () => void (e.prevented = true) }
     session.emit('will-download', e)
     expect(e.prevented).toBe(true)
+  })
+
+  it("so the page's own navigator.clipboard.writeText fails (Copy goes through main instead)", async () => {
+    const session = fake.session.defaultSession
+    hardenSession(session as unknown as Electron.Session)
+    await expect(session.pageClipboardWrite(new FakeWebContents(), 'WDJB-MJHT')).rejects.toMatchObject({ name: 'NotAllowedError', message: 'Write permission denied.' })
+    expect(await fake.clipboard.readText()).toBe('')
   })
 })
 
