@@ -69,14 +69,15 @@ function errorText(error: unknown): string {
 }
 
 async function ourClient(start: StartMessage): Promise<RunFlow> {
-  const [{ runDeviceFlow }, { createOidcDialect }, { createHttp }, { createNodeFetch }, { systemClock }] = await Promise.all([
+  const [{ runDeviceFlow }, { createOidcDialect }, { createHttp }, { createNodeHttpFetch }, { systemClock }] = await Promise.all([
     import('../electron/core/flow'),
     import('../electron/core/dialects/oidc'),
     import('../electron/core/http'),
-    import('../electron/adapters/node-fetch'),
+    import('../electron/adapters/node-http'),
     import('../electron/adapters/system-clock'),
   ])
-  const http = createHttp({ fetch: createNodeFetch(), clock: systemClock })
+  // The Node hosts' transport (the CLI and serve use the same): node:http with keep-alive.
+  const http = createHttp({ fetch: createNodeHttpFetch(), clock: systemClock })
   // One dialect for all flows (discovery once, as openid-client's one Configuration).
   // Without `fetchAccount`: the engine would otherwise call userinfo after the token, which
   // openid-client's flow does not do; the account comes from the ID token in both.

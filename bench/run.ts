@@ -6,6 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { runEngineBench, type EngineResult } from './engine'
+import { microTable, runHttpMicroBench } from './http-micro'
 import { runScreenBench } from './screen'
 
 const sizes = [100, 1000]
@@ -57,11 +58,15 @@ function goals(results: readonly EngineResult[], screen: Awaited<ReturnType<type
 }
 
 async function main(): Promise<void> {
+  const micro = await runHttpMicroBench()
   const engine = await runEngineBench({ sizes, seed })
   const screen = await runScreenBench()
   const lines = [
     `Engine vs openid-client (oidc-provider on 127.0.0.1, interval 1 s, approvals at seeded random 0.5–6 s, seed ${seed}):`,
     ...table(engine),
+    '',
+    'HTTP transports, client CPU per small form POST (a poll) against a local keep-alive server:',
+    ...microTable(micro),
     '',
     `Screen: bundle ${fmt(screen.bundle.totalGzip / 1024, 1)} KB gzip; countdown CPU ${fmt(screen.countdownCpu.percentOfOneCore, 2)} % of one core over ${fmt(screen.countdownCpu.seconds, 1)} s; code event → painted p50 ${fmt(screen.codeToPaintMs.p50)} ms, p95 ${fmt(screen.codeToPaintMs.p95)} ms`,
     '',
@@ -70,7 +75,7 @@ async function main(): Promise<void> {
   console.log(lines.join('\n'))
   await mkdir(new URL('./results/', import.meta.url), { recursive: true })
   const file = new URL(`./results/${new Date().toISOString().slice(0, 10)}.json`, import.meta.url)
-  await writeFile(file, JSON.stringify({ date: new Date().toISOString(), seed, engine: engine.map(({ ...r }) => ({ ...r, perFlow: undefined })), screen }, null, 2))
+  await writeFile(file, JSON.stringify({ date: new Date().toISOString(), seed, engine: engine.map(({ ...r }) => ({ ...r, perFlow: undefined })), screen, micro }, null, 2))
   console.log(`\nwrote ${file.pathname}`)
 }
 
