@@ -14,6 +14,7 @@ import { watchConfigFile, type ConfigWatch } from './adapters/config-watch'
 import { installMenu, lockKioskKeys, suppressDefaultMenu } from './adapters/menu'
 import { PROVIDER_PARTITION, createNetFetch } from './adapters/net-fetch'
 import { setupPower } from './adapters/power'
+import { createNetConnectivity } from './adapters/connectivity'
 import { systemClock } from './adapters/system-clock'
 import { AppVault } from './adapters/vault'
 import { createWakeClock, type WakeClock } from './adapters/wake-clock'
@@ -162,6 +163,8 @@ function setupService(config: Config, demo: LazyDemo, clock: WakeClock, vault: A
     // Provider traffic goes through Chromium's stack (system proxy, certificates) in a session
     // of its own, cookies off; `net.fetch` itself would reject redirects and drop error codes.
     deps: { http: createHttp({ fetch: createNetFetch({ net, session: session.fromPartition(PROVIDER_PARTITION) }), clock }), clock },
+    // Started before the network is up (boot, Wi-Fi joining): wait for it, then ask for the code.
+    connectivity: createNetConnectivity(net),
   })
 }
 

@@ -3,7 +3,7 @@
  * Electron app hosts.
  *
  *   linkscreen login --provider <id> [--config F] [--scope S] [--json] [--renew N]
- *                    [--show-token] [--timeout SECONDS] [--verbose] [--log FILE]
+ *                    [--show-token] [--timeout SECONDS] [--retry SECONDS] [--verbose] [--log FILE]
  *   linkscreen approve --provider <id> --code CODE [--deny] [--config F] [--json] [--verbose]
  *   linkscreen providers [--config F] [--json]
  *   linkscreen register --provider <id> [--name N] [--config F] [--json]
@@ -47,7 +47,9 @@ export const EXIT = { authorized: 0, failure: 1, denied: 2, expired: 3, usage: 4
 
 const USAGE = `Usage:
   linkscreen login --provider <id> [--config FILE] [--scope SCOPE] [--json] [--renew N]
-                   [--show-token] [--timeout SECONDS] [--verbose] [--log FILE]
+                   [--show-token] [--timeout SECONDS] [--retry SECONDS] [--verbose] [--log FILE]
+                   (--retry: keep asking for a code that long through network faults, 5xx, 429
+                   and captive portals; default 0, one attempt)
   linkscreen approve --provider <id> --code CODE [--deny] [--config FILE] [--json] [--verbose]
                    (better-auth providers; the approver's session token is read from
                    $LINKSCREEN_APPROVER_TOKEN, never from a flag)
@@ -109,6 +111,7 @@ function parse(argv: readonly string[]) {
         renew: { type: 'string' },
         'show-token': { type: 'boolean', default: false },
         timeout: { type: 'string' },
+        retry: { type: 'string' },
         verbose: { type: 'boolean', default: false },
         name: { type: 'string' },
         port: { type: 'string' },
@@ -329,6 +332,8 @@ async function login(io: Io, values: ReturnType<typeof parse>['values'], env: No
   if (!providerId) throw new UsageError('--provider is required (try "linkscreen providers")')
   const renewals = wholeNumber(values.renew, '--renew', 0, 10) ?? 0
   const timeoutSeconds = wholeNumber(values.timeout, '--timeout', 1, 86_400)
+  // Checked here, before anything starts; read again where the flow is run.
+  wholeNumber(values.retry, '--retry', 0, 86_400)
   if (values.renew !== undefined && !Number.isInteger(renewals)) throw new UsageError('--renew must be a whole number')
   const logFile = await logTarget(values.log)
   if (logFile === undefined) return loginFlow(io, values, env, outer, providerId, renewals, timeoutSeconds)
@@ -418,6 +423,8 @@ async function loginFlow(
       renewals,
       signal: controller.signal,
       random: Math.random,
+      // `--retry SECONDS`: how long a failing code request is tried again (none by default).
+      codeRetryMs: (wholeNumber(values.retry, '--retry', 0, 86_400) ?? 0) * 1000,
       secrets,
       onEvent: (event) => {
         if (event.type === 'code' || event.type === 'renewed') {

@@ -24,6 +24,8 @@ export interface ReporterOptions {
   readonly provider: { readonly id: string; readonly name?: string | undefined }
   readonly showToken: boolean
   readonly now: () => number
+  /** Monotonic milliseconds, for the countdown; default `performance.now`. */
+  readonly monotonic?: () => number
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString()
@@ -49,7 +51,25 @@ export function jsonEvent(event: FlowEvent, options: ReporterOptions): Record<st
     case 'renewed':
       return { event: 'renewed', provider, renewal: event.renewal, ...codeFields(event.authorization) }
     case 'poll':
-      return { event: 'poll', result: event.result, next_poll_in_ms: event.nextPollInMs, interval: event.interval }
+      return {
+        event: 'poll',
+        result: event.result,
+        next_poll_in_ms: event.nextPollInMs,
+        interval: event.interval,
+        ...(event.reason === undefined ? {} : { reason: event.reason }),
+        ...(event.host === undefined ? {} : { host: event.host }),
+      }
+    case 'retrying':
+      return {
+        event: 'retrying',
+        provider,
+        attempt: event.attempt,
+        retry_in_ms: event.retryInMs,
+        reason: event.reason,
+        ...(event.host === undefined ? {} : { host: event.host }),
+        code: event.error.code,
+        message: event.error.message,
+      }
     case 'authorized':
       return {
         event: 'authorized',
@@ -97,14 +117,24 @@ const STATUS_TEXT = {
   network_error: 'Reconnecting…',
 } as const
 
+/** The status line for a poll the network answered instead of the provider. */
+function networkText(event: Extract<FlowEvent, { type: 'poll' }>): string | undefined {
+  const host = event.host === undefined ? '' : ` (${cleanText(event.host, 253)})`
+  if (event.reason === 'captive_portal') return `The network answered with a web page: this network may need you to sign in to it${host}. Retrying…`
+  if (event.reason === 'proxy_auth') return 'A proxy on this network asks for a password. Retrying…'
+  return undefined
+}
+
 /** The human screen. On a terminal the last line is a countdown updated every second. */
 export function humanReporter(io: Io, options: ReporterOptions): Reporter {
   const out = io.stdout
   const tty = out.isTTY === true
+  // The countdown runs on the monotonic clock: a wall clock set after boot does not move it.
+  const monotonic = options.monotonic ?? (() => performance.now())
   let deadline: number | undefined
   let status = 'Waiting for you to approve…'
   let timer: NodeJS.Timeout | undefined
-  const statusLine = (): string => `  ${deadline === undefined ? '' : `Expires in ${mmss(deadline - options.now())} · `}${status}`
+  const statusLine = (): string => `  ${deadline === undefined ? '' : `Expires in ${mmss(deadline - monotonic())} · `}${status}`
   const redraw = (): void => {
     if (tty) out.write(`\r\x1b[2K${statusLine()}`)
   }
@@ -114,7 +144,8 @@ export function humanReporter(io: Io, options: ReporterOptions): Reporter {
     if (tty) out.write('\n')
   }
 
-  const showCode = async (authorization: DeviceAuthorization, renewed: boolean): Promise<void> => {
+  const showCode = async (authorization: DeviceAuthorization, renewed: boolean, expiresInMs: number): Promise<void> => {
+    const shownAt = monotonic()
     endLine()
     const code = chunkUserCode(authorization.user_code)
     const columns = out.columns ?? 80
@@ -140,7 +171,7 @@ export function humanReporter(io: Io, options: ReporterOptions): Reporter {
       ...(qr === undefined ? [] : ['  Or scan this QR code:', ...qr.trimEnd().split('\n').map((row) => `  ${row}`), '']),
     ]
     out.write(`${lines.join('\n')}\n`)
-    deadline = authorization.expires_at
+    deadline = shownAt + expiresInMs
     status = STATUS_TEXT.pending
     if (tty) {
       redraw()
@@ -155,11 +186,14 @@ export function humanReporter(io: Io, options: ReporterOptions): Reporter {
     async event(event) {
       switch (event.type) {
         case 'code':
-          return showCode(event.authorization, false)
+          return showCode(event.authorization, false, event.expiresInMs)
         case 'renewed':
-          return showCode(event.authorization, true)
+          return showCode(event.authorization, true, event.expiresInMs)
+        case 'retrying':
+          io.stderr.write(`  ${cleanText(event.error.message, 500)}; connecting to ${cleanText(options.provider.name ?? options.provider.id, 100)} again in ${Math.ceil(event.retryInMs / 1000)} s (attempt ${event.attempt})…\n`)
+          return
         case 'poll': {
-          const next = STATUS_TEXT[event.result]
+          const next = networkText(event) ?? STATUS_TEXT[event.result]
           if (next !== status) {
             status = next
             if (tty) redraw()

@@ -42,6 +42,12 @@ export const ErrorCode = {
   JwksUnavailable: 'jwks_unavailable',
   /** The provider does not offer the operation (e.g. no revocation endpoint is known). */
   Unsupported: 'unsupported',
+  /**
+   * Something on the network answered instead of the provider: a captive portal's page or
+   * redirect, a proxy asking for credentials (407), an empty or cut-off body, JSON that is not an
+   * object. Transient: the request is worth repeating once the network lets it through.
+   */
+  NetworkAnswer: 'network_answer',
 } as const
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 
@@ -53,7 +59,23 @@ export interface LinkscreenErrorOptions {
   description?: string
   /** HTTP status, when the error came from a response. */
   status?: number
+  /** For `network_answer`: which kind of answer it was (see `NetworkReason`). */
+  network?: NetworkReason
+  /** For `network_answer`: the host of the page the network pointed to, when known. */
+  host?: string
+  /** The wait the answer asked for (`Retry-After`), ms. */
+  retryAfterMs?: number
 }
+
+/**
+ * Why an answer was the network's and not the provider's:
+ * - `captive_portal`: a web page (any status), a redirect to another host, or HTTP 511;
+ * - `proxy_auth`: HTTP 407, a proxy that wants credentials;
+ * - `empty`: no body where the provider always sends one;
+ * - `truncated`: JSON that stops half way;
+ * - `not_json`: a body that is neither JSON nor a page, or JSON that is not an object.
+ */
+export type NetworkReason = 'captive_portal' | 'proxy_auth' | 'empty' | 'truncated' | 'not_json'
 
 /** The one error type the core throws. */
 export class LinkscreenError extends Error {
@@ -62,6 +84,10 @@ export class LinkscreenError extends Error {
   readonly oauthError: string | undefined
   readonly description: string | undefined
   readonly status: number | undefined
+  /** For `network_answer`: which kind of answer it was. */
+  readonly network: NetworkReason | undefined
+  readonly host: string | undefined
+  readonly retryAfterMs: number | undefined
 
   constructor(code: ErrorCode, message: string, options: LinkscreenErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
@@ -69,6 +95,9 @@ export class LinkscreenError extends Error {
     this.oauthError = options.oauthError
     this.description = options.description
     this.status = options.status
+    this.network = options.network
+    this.host = options.host
+    this.retryAfterMs = options.retryAfterMs
   }
 }
 

@@ -6,13 +6,29 @@
  */
 import { ErrorCode, LinkscreenError, isAbortError, isLinkscreenError } from './errors'
 import { redactText } from './redact'
-import { afterPoll, startPolling, waitBeforePoll, type Instant, type PollReport, type PollState } from './poll-policy'
+import { afterPoll, codeRetryDelay, startPolling, waitBeforePoll, type Instant, type PollReport, type PollState } from './poll-policy'
+import type { NetworkReason } from './errors'
 import type { Account, Clock, DeviceAuthorization, Dialect, PollOutcome, TokenSet } from './types'
 
+/**
+ * Why a poll (or a code request) got no usable answer: a `NetworkReason` when something on the
+ * network answered instead of the provider (`captive_portal`, `proxy_auth`, `empty`,
+ * `truncated`, `not_json`), else `server_error` (5xx), `rate_limited` (429), `timeout` or
+ * `connection` (DNS, refused, reset, TLS).
+ */
+export type TransientReason = NetworkReason | 'server_error' | 'rate_limited' | 'timeout' | 'connection'
+
 export type FlowEvent =
-  | { readonly type: 'code'; readonly authorization: DeviceAuthorization }
-  | { readonly type: 'renewed'; readonly authorization: DeviceAuthorization; readonly renewal: number }
-  | { readonly type: 'poll'; readonly result: PollReport; readonly nextPollInMs: number; readonly interval: number }
+  /** `expiresInMs`: the code's lifetime left at this event, measured on the monotonic clock. */
+  | { readonly type: 'code'; readonly authorization: DeviceAuthorization; readonly expiresInMs: number }
+  | { readonly type: 'renewed'; readonly authorization: DeviceAuthorization; readonly renewal: number; readonly expiresInMs: number }
+  /**
+   * A code request failed in a way worth repeating; request number `attempt` is sent in
+   * `retryInMs`. `error` says what happened (already scrubbed).
+   */
+  | { readonly type: 'retrying'; readonly attempt: number; readonly retryInMs: number; readonly reason: TransientReason; readonly host?: string; readonly error: LinkscreenError }
+  /** `reason` (and `host`, for a captive portal) with `result: 'network_error'`. */
+  | { readonly type: 'poll'; readonly result: PollReport; readonly nextPollInMs: number; readonly interval: number; readonly reason?: TransientReason; readonly host?: string }
   | { readonly type: 'authorized'; readonly tokens: TokenSet; readonly account?: Account }
   | { readonly type: 'denied'; readonly description?: string }
   | { readonly type: 'expired' }
@@ -45,6 +61,14 @@ export interface FlowOptions {
   readonly resume?: DeviceAuthorization
   /** Randomness for back-off jitter, in [0, 1). Default: no jitter. */
   readonly random?: () => number
+  /**
+   * How long a code request that meets a network fault, a timeout, a 5xx, a 429 or an answer
+   * that was not the provider's is tried again, ms, counted on the monotonic clock from the
+   * first attempt (with capped exponential back-off, jitter and `Retry-After`; see
+   * `codeRetryDelay`). A provider's own error (`invalid_client`, …) ends at once. Default 0:
+   * one attempt.
+   */
+  readonly codeRetryMs?: number
   readonly onEvent?: (event: FlowEvent) => void
 }
 
@@ -72,17 +96,88 @@ async function pollOnce(dialect: Dialect, authorization: DeviceAuthorization, si
     if (isLinkscreenError(error) && (error.code === ErrorCode.Network || error.code === ErrorCode.Timeout)) {
       return { kind: 'transient', reason: error.code }
     }
+    // A network answer met where the dialect does not judge answers itself (discovery).
+    if (isLinkscreenError(error) && error.code === ErrorCode.NetworkAnswer && error.network !== undefined) {
+      return {
+        kind: 'transient',
+        reason: error.network,
+        network: error.network,
+        ...(error.host === undefined ? {} : { host: error.host }),
+        ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+      }
+    }
     throw error
+  }
+}
+
+/** Why a transient poll outcome was transient, for the `poll` event. */
+function transientReason(outcome: Extract<PollOutcome, { kind: 'transient' }>): TransientReason {
+  if (outcome.network !== undefined) return outcome.network
+  if (outcome.reason === ErrorCode.Timeout) return 'timeout'
+  if (outcome.reason === ErrorCode.Network) return 'connection'
+  return 'server_error'
+}
+
+/** Why a code request failed, when it is worth repeating; `undefined` when it is final. */
+function retryReason(error: unknown): TransientReason | undefined {
+  if (!isLinkscreenError(error)) return undefined
+  switch (error.code) {
+    case ErrorCode.Network:
+      return 'connection'
+    case ErrorCode.Timeout:
+      return 'timeout'
+    case ErrorCode.ServerError:
+      return 'server_error'
+    case ErrorCode.NetworkAnswer:
+      return error.network ?? 'not_json'
+    default:
+      // A provider's own answer is final, except "too many requests" and "request timeout".
+      if (error.status === 429) return 'rate_limited'
+      if (error.status === 408) return 'timeout'
+      if (error.status !== undefined && error.status >= 500 && error.status !== 511) return 'server_error'
+      return undefined
+  }
+}
+
+/**
+ * Requests a code, trying again within `codeRetryMs` (see `FlowOptions`) while the failure is
+ * the network's or a server's passing trouble. Throws the last failure.
+ */
+async function requestCodeRetrying(options: FlowOptions, secrets: readonly string[]): Promise<DeviceAuthorization> {
+  const { clock, dialect, signal } = options
+  const budget = Math.max(0, options.codeRetryMs ?? 0)
+  const started = clock.monotonic()
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await dialect.requestCode(signal)
+    } catch (error) {
+      const reason = retryReason(error)
+      if (reason === undefined || signal?.aborted || budget === 0) throw error
+      const left = started + budget - clock.monotonic()
+      const retryAfter = isLinkscreenError(error) ? error.retryAfterMs : undefined
+      if (left <= 0 || (retryAfter !== undefined && retryAfter > left)) throw error
+      const wait = Math.min(codeRetryDelay(attempt, options.random?.() ?? 0, retryAfter), left)
+      const host = isLinkscreenError(error) && error.host !== undefined ? redactText(error.host, secrets) : undefined
+      options.onEvent?.({
+        type: 'retrying',
+        attempt: attempt + 1,
+        retryInMs: wait,
+        reason,
+        ...(host === undefined ? {} : { host }),
+        error: scrubbed(error, secrets),
+      })
+      await clock.sleep(wait, signal)
+    }
   }
 }
 
 type CodeEnd = { readonly status: 'expired' } | Exclude<FlowResult, { status: 'expired' | 'cancelled' }>
 
-async function pollCode(options: FlowOptions, authorization: DeviceAuthorization): Promise<CodeEnd> {
+async function pollCode(options: FlowOptions, authorization: DeviceAuthorization, expiresInMs: number): Promise<CodeEnd> {
   const { clock, dialect, signal } = options
   const emit = options.onEvent ?? (() => undefined)
   const instant = (): Instant => ({ wall: clock.now(), mono: clock.monotonic() })
-  let state: PollState = startPolling(authorization, instant(), options.pollMargin?.(authorization.interval * 1000))
+  let state: PollState = startPolling({ ...authorization, expiresInMs }, instant(), options.pollMargin?.(authorization.interval * 1000))
   for (let turn = 0, limit = maxTurns(authorization); turn < limit; turn++) {
     const next = waitBeforePoll(state, instant())
     if (next.kind === 'expired') return { status: 'expired' }
@@ -95,11 +190,14 @@ async function pollCode(options: FlowOptions, authorization: DeviceAuthorization
     const decision = afterPoll(state, outcome, now, options.random?.() ?? 0)
     if (decision.kind === 'continue') {
       state = decision.state
+      const why = outcome.kind === 'transient' ? transientReason(outcome) : undefined
       emit({
         type: 'poll',
         result: decision.report,
         nextPollInMs: Math.max(0, state.nextPollAt - now.mono),
         interval: state.intervalMs / 1000,
+        ...(why === undefined ? {} : { reason: why }),
+        ...(outcome.kind === 'transient' && outcome.host !== undefined ? { host: outcome.host } : {}),
       })
       continue
     }
@@ -149,10 +247,14 @@ export async function runDeviceFlow(options: FlowOptions): Promise<FlowResult> {
   const secrets = [...(options.secrets ?? [])]
   try {
     for (let renewal = 0; renewal <= renewals; renewal++) {
-      const authorization = renewal === 0 && options.resume !== undefined ? options.resume : await dialect.requestCode(signal)
+      const resumed = renewal === 0 && options.resume !== undefined
+      const authorization = resumed && options.resume !== undefined ? options.resume : await requestCodeRetrying(options, secrets)
+      // The lifetime from here on follows the monotonic clock: a fresh code has all of it; a code
+      // kept over a restart has what its wall-clock deadline leaves (the one reading taken).
+      const expiresInMs = resumed ? Math.max(0, authorization.expires_at - options.clock.now()) : authorization.expires_in * 1000
       secrets.push(authorization.device_code)
-      emit(renewal === 0 ? { type: 'code', authorization } : { type: 'renewed', authorization, renewal })
-      const end = await pollCode(options, authorization)
+      emit(renewal === 0 ? { type: 'code', authorization, expiresInMs } : { type: 'renewed', authorization, renewal, expiresInMs })
+      const end = await pollCode(options, authorization, expiresInMs)
       if (end.status === 'expired') continue
       if (end.status === 'authorized') {
         const account = await withAccount(dialect, end.tokens, end.account, signal)

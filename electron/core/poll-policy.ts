@@ -3,9 +3,12 @@
  * No clock, no I/O: the flow runner asks `waitBeforePoll` how long to sleep and feeds each
  * outcome to `afterPoll`.
  *
- * Two timelines: gaps between polls are measured on a monotonic clock (so no clock step,
- * forwards or backwards, can make a poll early or stall one), while the code's lifetime is
- * measured on the wall clock (so a machine that slept wakes up knowing the code is gone).
+ * One timeline: gaps between polls and the code's lifetime are both measured on the monotonic
+ * clock, from when polling started, so that no wall-clock step (a machine without a real-time
+ * clock that gets its time from NTP after boot, forwards or backwards by hours) can make a poll
+ * early, stall one, or end a code early or late. A machine that sleeps is the clock's business:
+ * the app's wake clock (`adapters/wake-clock.ts`) adds the time suspended to its monotonic time,
+ * so it wakes up knowing the code is gone; elsewhere the server's `expired_token` says so.
  *
  * Rules:
  * - a poll is never sent before `interval` has passed since the previous poll was *sent*; the
@@ -40,7 +43,7 @@ export function defaultPollMargin(intervalMs: number): number {
 export interface PollState {
   /** Current minimum gap between polls. */
   readonly intervalMs: number
-  /** Deadline of the device code, wall clock. */
+  /** Deadline of the device code, monotonic clock. */
   readonly expiresAt: number
   /** Earliest time the next poll may be sent, monotonic clock. */
   readonly nextPollAt: number
@@ -71,19 +74,22 @@ export type BeforePoll = { readonly kind: 'wait'; readonly ms: number } | { read
 
 /**
  * The state right after a code was received at `now`: the first poll waits one interval.
+ * @param authorization `expiresInMs`, the code's remaining lifetime at `now`, when the caller
+ *   measured it; else the wall-clock `expires_at` is read once, at `now`
  * @param marginMs added to every gap; defaults to `defaultPollMargin(interval)`
  */
-export function startPolling(authorization: Pick<DeviceAuthorization, 'interval' | 'expires_at'>, now: Instant, marginMs?: number): PollState {
+export function startPolling(authorization: Pick<DeviceAuthorization, 'interval' | 'expires_at'> & { readonly expiresInMs?: number }, now: Instant, marginMs?: number): PollState {
   const intervalMs = authorization.interval * 1000
   const margin = marginMs ?? defaultPollMargin(intervalMs)
-  return { intervalMs, expiresAt: authorization.expires_at, nextPollAt: now.mono + intervalMs + margin, failures: 0, marginMs: margin, fixedMargin: marginMs !== undefined }
+  const lifetime = authorization.expiresInMs ?? authorization.expires_at - now.wall
+  return { intervalMs, expiresAt: now.mono + lifetime, nextPollAt: now.mono + intervalMs + margin, failures: 0, marginMs: margin, fixedMargin: marginMs !== undefined }
 }
 
 /** What to do at `now`: poll, give up because the code expired, or wait (never past expiry). */
 export function waitBeforePoll(state: PollState, now: Instant): BeforePoll {
-  if (now.wall >= state.expiresAt) return { kind: 'expired' }
+  if (now.mono >= state.expiresAt) return { kind: 'expired' }
   if (now.mono >= state.nextPollAt) return { kind: 'poll' }
-  return { kind: 'wait', ms: Math.min(state.nextPollAt - now.mono, state.expiresAt - now.wall) }
+  return { kind: 'wait', ms: Math.min(state.nextPollAt - now.mono, state.expiresAt - now.mono) }
 }
 
 /** The next poll `gapMs` (plus the margin) after the answer to the previous one arrived. */
@@ -123,7 +129,7 @@ export function afterPoll(state: PollState, outcome: PollOutcome, now: Instant, 
       const failures = state.failures + 1
       const exponential = Math.min(state.intervalMs * 2 ** failures, MAX_BACKOFF_MS)
       // Never back off past the last chance to poll before the code expires.
-      const lastChance = state.expiresAt - state.intervalMs - now.wall
+      const lastChance = state.expiresAt - state.intervalMs - now.mono
       let gap = Math.max(state.intervalMs, Math.min(Math.round(exponential * (1 + 0.1 * jitter)), lastChance))
       if (outcome.retryAfterMs !== undefined) gap = Math.max(gap, outcome.retryAfterMs)
       return { kind: 'continue', report: 'network_error', state: schedule(state, now, gap, { failures }) }
@@ -133,4 +139,21 @@ export function afterPoll(state: PollState, outcome: PollOutcome, now: Instant, 
       return unreachable
     }
   }
+}
+
+/** The first wait before a failed code request is sent again. */
+export const CODE_RETRY_BASE_MS = 1_000
+/** The longest wait between two code requests. */
+export const CODE_RETRY_MAX_MS = 30_000
+
+/**
+ * The wait before code request number `attempt + 1`, after `attempt` failed: exponential from
+ * `CODE_RETRY_BASE_MS`, capped at `CODE_RETRY_MAX_MS`, spread by `jitter` in [0, 1) over its
+ * upper half (so that screens that lost the network together do not come back in step), and
+ * never shorter than the server's `Retry-After`.
+ */
+export function codeRetryDelay(attempt: number, jitter: number, retryAfterMs?: number): number {
+  const exponential = Math.min(CODE_RETRY_BASE_MS * 2 ** Math.max(0, attempt - 1), CODE_RETRY_MAX_MS)
+  const spread = Math.round(exponential / 2 + (exponential / 2) * Math.min(Math.max(jitter, 0), 1))
+  return Math.max(spread, retryAfterMs ?? 0)
 }

@@ -2,6 +2,7 @@
  * The core's shared types: what a provider hands out (a device authorization, a token set),
  * the one outcome type every dialect's token-poll parser maps onto, and the injected world.
  */
+import type { NetworkReason } from './errors'
 
 /** Wall-clock time, monotonic time and cancellable waiting, injected so that tests control time. */
 export interface Clock {
@@ -66,7 +67,11 @@ export type PollOutcome =
   | { readonly kind: 'pending' }
   | { readonly kind: 'slow_down'; readonly interval?: number }
   | { readonly kind: 'rate_limited'; readonly retryAfterMs?: number }
-  | { readonly kind: 'transient'; readonly reason: string; readonly retryAfterMs?: number }
+  /**
+   * Try again later: a 5xx, a network fault, or an answer that was the network's and not the
+   * provider's (`network` says which kind, `host` where a captive portal's page is).
+   */
+  | { readonly kind: 'transient'; readonly reason: string; readonly retryAfterMs?: number; readonly network?: NetworkReason; readonly host?: string }
   | { readonly kind: 'denied'; readonly description?: string }
   | { readonly kind: 'expired' }
   | { readonly kind: 'authorized'; readonly tokens: TokenSet; readonly account?: Account }

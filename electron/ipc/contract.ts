@@ -20,6 +20,17 @@ export type FlowStatus =
 /** The latest poll, for the status line. */
 export type PollView = 'pending' | 'slow_down' | 'network_error'
 
+/**
+ * Why the last request got no usable answer, for the status line: something on the network
+ * answered instead of the provider (`captive_portal`, with the host of its page when known,
+ * `proxy_auth`, `empty`, `truncated`, `not_json`), or `server_error`,
+ * `rate_limited`, `timeout`, `connection`.
+ */
+export interface NetworkView {
+  readonly reason: string
+  readonly host: string | null
+}
+
 /** Who signed in, as shown. */
 export interface AccountView {
   /** Stable id: provider id + subject. */
@@ -54,8 +65,12 @@ export interface FlowSnapshot {
   readonly verificationUri: string | null
   /** The URL to encode in the QR code (the complete URI when known, else the one above). */
   readonly qrTarget: string | null
-  /** When the code expires, milliseconds since the epoch; the screen derives its countdown. */
-  readonly expiresAt: number | null
+  /**
+   * The code's time left, milliseconds, when this snapshot was sent (measured on the back end's
+   * monotonic clock). The screen counts down from the moment it received it, on its own
+   * monotonic clock, so a wall clock set after boot moves neither.
+   */
+  readonly expiresInMs: number | null
   /** Seconds between polls. */
   readonly interval: number | null
   readonly poll: PollView | null
@@ -63,6 +78,12 @@ export interface FlowSnapshot {
   readonly renewals: number
   /** A sign-in instruction from the provider (Microsoft), plain text. */
   readonly providerMessage: string | null
+  /** On `starting`: waiting for the network to come up before asking for a code. */
+  readonly offline: boolean
+  /** On `starting`: the code request under way, 1 for the first; 0 when none is. */
+  readonly attempt: number
+  /** Why the last code request or poll failed, while it is being retried; else null. */
+  readonly network: NetworkView | null
   /** On `authorized`. */
   readonly account: AccountView | null
   /** On `error`: a stable code and a plain message. */
@@ -78,11 +99,14 @@ export const IDLE_SNAPSHOT: FlowSnapshot = {
   userCode: null,
   verificationUri: null,
   qrTarget: null,
-  expiresAt: null,
+  expiresInMs: null,
   interval: null,
   poll: null,
   renewals: 0,
   providerMessage: null,
+  offline: false,
+  attempt: 0,
+  network: null,
   account: null,
   error: null,
 }

@@ -38,6 +38,56 @@ export interface FlowServiceOptions {
   readonly renewals?: number
   /** Makes the dialect (tests may wrap it). */
   readonly createDialect?: (provider: ProviderConfig, deps: DialectDeps) => Dialect
+  /**
+   * How long a failing code request is tried again (network faults, 5xx, 429, a captive
+   * portal's answers; see `FlowOptions.codeRetryMs`), ms. Default 2 minutes.
+   */
+  readonly codeRetryMs?: number
+  /** Randomness for back-off jitter, in [0, 1). Default `Math.random`. */
+  readonly random?: () => number
+  /**
+   * Whether the machine has a network (the app: Electron's `net.isOnline()`). While it says
+   * offline, a sign-in waits ("waiting for the network") and asks for its code as soon as it
+   * says online, with no keypress. Absent (serve): always online; the code request's retries
+   * ride out a network that comes up late.
+   */
+  readonly connectivity?: Connectivity
+}
+
+/** The machine's network, as far as the host can tell (see `FlowServiceOptions.connectivity`). */
+export interface Connectivity {
+  online(): boolean
+  /** Calls `listener` when the answer of `online()` may have changed; returns an unsubscribe function. */
+  onChange(listener: () => void): () => void
+}
+
+/** Default of `FlowServiceOptions.codeRetryMs`: two minutes. */
+export const DEFAULT_CODE_RETRY_MS = 120_000
+
+/** Resolves once `connectivity` says online; rejects when `signal` aborts. */
+function whenOnline(connectivity: Connectivity, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let off = (): void => undefined
+    const done = (): void => {
+      off()
+      signal.removeEventListener('abort', onAbort)
+    }
+    const onAbort = (): void => {
+      done()
+      reject(new DOMException('Aborted', 'AbortError'))
+    }
+    if (signal.aborted) return onAbort()
+    signal.addEventListener('abort', onAbort, { once: true })
+    off = connectivity.onChange(() => {
+      if (!connectivity.online()) return
+      done()
+      resolve()
+    })
+    if (connectivity.online()) {
+      done()
+      resolve()
+    }
+  })
 }
 
 
@@ -56,6 +106,8 @@ const fail = (code: string, message: string): Result<never> => ({ ok: false, cod
 
 export class FlowService {
   private snapshot: FlowSnapshot = IDLE_SNAPSHOT
+  /** When the code on screen expires, on the clock's monotonic time (see `stamped`). */
+  private codeDeadline: number | undefined
   private controller: AbortController | undefined
   private running: Promise<void> | undefined
   private readonly accounts: AccountManager
@@ -142,8 +194,9 @@ export class FlowService {
     return this.entries.map((p) => p.view)
   }
 
+  /** The current snapshot, its `expiresInMs` measured now. */
   state(): FlowSnapshot {
-    return this.snapshot
+    return this.stamped(this.snapshot)
   }
 
   listAccounts(): readonly AccountView[] {
@@ -186,7 +239,7 @@ export class FlowService {
     if (resume) this.recorder.addSecret(resume.device_code)
     const controller = new AbortController()
     this.controller = controller
-    this.publish({ ...IDLE, status: 'starting', providerId: entry.view.id, providerName: entry.view.name })
+    this.publish({ ...IDLE, status: 'starting', providerId: entry.view.id, providerName: entry.view.name, attempt: 1 })
     this.running = this.run(entry, controller.signal, resume)
   }
 
@@ -325,12 +378,25 @@ export class FlowService {
       return
     }
     for (const secret of secrets) this.recorder?.addSecret(secret)
+    const connectivity = this.options.connectivity
+    if (resume === undefined && connectivity !== undefined && !connectivity.online()) {
+      // Started before the network is up (boot, Wi-Fi joining): ask for the code once it is.
+      this.publish({ ...IDLE, ...base, status: 'starting', offline: true })
+      try {
+        await whenOnline(connectivity, signal)
+      } catch {
+        return
+      }
+      this.publish({ ...IDLE, ...base, status: 'starting', attempt: 1 })
+    }
     const result = await runDeviceFlow({
       dialect,
       clock: this.options.deps.clock,
       renewals: this.options.renewals ?? 2,
       signal,
       secrets,
+      codeRetryMs: this.options.codeRetryMs ?? DEFAULT_CODE_RETRY_MS,
+      random: this.options.random ?? Math.random,
       ...(resume === undefined ? {} : { resume }),
       onEvent: (event) => {
         if (!signal.aborted) this.apply(entry, event)
@@ -347,6 +413,7 @@ export class FlowService {
         const a = event.authorization
         this.recorder?.addSecret(a.device_code)
         this.keepPending({ providerId: entry.view.id, authorization: a })
+        this.codeDeadline = this.options.deps.clock.monotonic() + event.expiresInMs
         this.publish({
           ...IDLE,
           ...base,
@@ -354,7 +421,6 @@ export class FlowService {
           userCode: a.user_code,
           verificationUri: a.verification_uri,
           qrTarget: a.verification_uri_complete ?? a.verification_uri,
-          expiresAt: a.expires_at,
           interval: a.interval,
           renewals: event.type === 'renewed' ? event.renewal : 0,
           providerMessage: a.message ?? null,
@@ -362,7 +428,16 @@ export class FlowService {
         return
       }
       case 'poll':
-        this.publish({ ...this.snapshot, poll: event.result, interval: event.interval })
+        this.publish({
+          ...this.snapshot,
+          poll: event.result,
+          interval: event.interval,
+          network: event.reason === undefined ? null : { reason: event.reason, host: event.host ?? null },
+        })
+        return
+      case 'retrying':
+        // Still no code: the screen says it is connecting, with the attempt and why.
+        this.publish({ ...IDLE, ...base, status: 'starting', renewals: this.snapshot.renewals, attempt: event.attempt, network: { reason: event.reason, host: event.host ?? null } })
         return
       case 'authorized': {
         for (const secret of [event.tokens.access_token, event.tokens.refresh_token, event.tokens.id_token]) this.recorder?.addSecret(secret)
@@ -401,8 +476,16 @@ export class FlowService {
   }
 
   private publish(next: Omit<FlowSnapshot, 'seq'>): void {
-    this.snapshot = { ...next, seq: this.snapshot.seq + 1 }
+    if (next.status !== 'waiting') this.codeDeadline = undefined
+    this.snapshot = this.stamped({ ...next, seq: this.snapshot.seq + 1 })
     for (const listener of this.snapshotListeners) listener(this.snapshot)
+  }
+
+  /** `snapshot` with the code's time left as of now (monotonic), or null without a code on screen. */
+  private stamped(snapshot: FlowSnapshot): FlowSnapshot {
+    const deadline = snapshot.status === 'waiting' ? this.codeDeadline : undefined
+    const expiresInMs = deadline === undefined ? null : Math.max(0, Math.round(deadline - this.options.deps.clock.monotonic()))
+    return expiresInMs === snapshot.expiresInMs ? snapshot : { ...snapshot, expiresInMs }
   }
 
 }

@@ -7,7 +7,10 @@ export const MILESTONES = [300, 60, 30, 10, 0] as const
 
 /** Props of {@link Countdown}. */
 export interface CountdownProps {
-  /** When the code expires, ms since the epoch (from the store). */
+  /**
+   * When the code expires, on `performance.now()`'s monotonic timeline (the snapshot's arrival
+   * plus its `expiresInMs`): a wall clock set while it runs does not move it.
+   */
   readonly deadline: number
   /** The countdown's name for screen readers ("Time left"). */
   readonly label: string
@@ -30,8 +33,8 @@ function reached(seconds: number): number | null {
  * while on screen is announced once through a polite live region; the ticking is not.
  */
 export function Countdown({ deadline, label, describe, onExpire }: CountdownProps) {
-  const [now, setNow] = useState(() => Date.now())
-  const [total] = useState(() => Math.max(1, secondsLeft(deadline, Date.now())))
+  const [now, setNow] = useState(() => performance.now())
+  const [total] = useState(() => Math.max(1, secondsLeft(deadline, performance.now())))
   const left = secondsLeft(deadline, now)
   const milestone = reached(left)
   const [announced, setAnnounced] = useState(milestone)
@@ -45,7 +48,7 @@ export function Countdown({ deadline, label, describe, onExpire }: CountdownProp
     // Tick just after each whole second before the deadline, so mm:ss never lags behind.
     let timer = 0
     const tick = (): void => {
-      const at = Date.now()
+      const at = performance.now()
       setNow(at)
       const untilNextSecond = (deadline - at) % 1000
       timer = window.setTimeout(tick, untilNextSecond > 0 ? untilNextSecond + 5 : 1000)

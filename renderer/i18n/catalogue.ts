@@ -54,6 +54,11 @@ export const en = {
   'status.reconnecting': 'Connection lost. Reconnecting…',
   'status.networkError': 'Can’t reach the sign-in service. Still trying…',
   'status.renewing': 'The code expired. Getting a new one…',
+  'status.offline': 'Waiting for the network…',
+  'status.connecting': 'Connecting to {provider}… (attempt {attempt})',
+  'status.captivePortal': 'The network answered with a web page: this network may need you to sign in to it.',
+  'status.captivePortalHost': 'The network answered with a web page: this network may need you to sign in to it ({host}).',
+  'status.proxyAuth': 'A proxy on this network asks for a password before it lets the sign-in through.',
 
   'countdown.label': 'Time left',
   'countdown.minutes': '{count} minutes left',
@@ -171,6 +176,7 @@ export const en = {
 
   'errors.generic': 'Something went wrong',
   'errors.network_error': 'Can’t reach the sign-in service',
+  'errors.network_answer': 'The network answered instead of the sign-in service: it may need you to sign in to it',
   'errors.timeout': 'The sign-in service took too long to answer',
   'errors.unknown_provider': 'This sign-in service is not set up',
   'errors.invalid_response': 'The sign-in service sent an answer we can’t use',
@@ -246,6 +252,11 @@ export const de: { readonly [K in MessageKey]: string } = {
   'status.reconnecting': 'Verbindung unterbrochen. Verbinde neu…',
   'status.networkError': 'Anmeldedienst nicht erreichbar. Versuche es weiter…',
   'status.renewing': 'Der Code ist abgelaufen. Hole einen neuen…',
+  'status.offline': 'Warte auf das Netzwerk…',
+  'status.connecting': 'Verbinde mit {provider}… (Versuch {attempt})',
+  'status.captivePortal': 'Das Netzwerk antwortete mit einer Webseite: Möglicherweise müssen Sie sich zuerst bei diesem Netzwerk anmelden.',
+  'status.captivePortalHost': 'Das Netzwerk antwortete mit einer Webseite: Möglicherweise müssen Sie sich zuerst bei diesem Netzwerk anmelden ({host}).',
+  'status.proxyAuth': 'Ein Proxy in diesem Netzwerk verlangt ein Passwort, bevor er die Anmeldung durchlässt.',
 
   'countdown.label': 'Verbleibende Zeit',
   'countdown.minutes': 'Noch {count} Minuten',
@@ -363,6 +374,7 @@ export const de: { readonly [K in MessageKey]: string } = {
 
   'errors.generic': 'Etwas ist schiefgegangen',
   'errors.network_error': 'Der Anmeldedienst ist nicht erreichbar',
+  'errors.network_answer': 'Statt des Anmeldedienstes antwortete das Netzwerk: Möglicherweise müssen Sie sich zuerst bei ihm anmelden',
   'errors.timeout': 'Der Anmeldedienst antwortet zu langsam',
   'errors.unknown_provider': 'Dieser Anmeldedienst ist nicht eingerichtet',
   'errors.invalid_response': 'Der Anmeldedienst hat unbrauchbar geantwortet',

@@ -19,7 +19,7 @@ import { useT } from '../i18n/use-t'
 import { useStore, type State } from '../store'
 import { NoticeSlot } from './notice-slot'
 import { SignInSteps } from './sign-in-steps'
-import { statusOf } from './sign-in-status'
+import { networkLine, statusOf } from './sign-in-status'
 
 /** Shows the code to enter elsewhere; Back cancels and returns to the picker (unless fixed). */
 export function SignInScreen() {
@@ -32,8 +32,12 @@ export function SignInScreen() {
       userCode: s.flow.userCode,
       verificationUri: s.flow.verificationUri,
       qrTarget: s.flow.qrTarget,
-      expiresAt: s.flow.expiresAt,
+      expiresInMs: s.flow.expiresInMs,
+      receivedAt: s.flowReceivedAt,
       poll: s.flow.poll,
+      offline: s.flow.offline,
+      attempt: s.flow.attempt,
+      network: s.flow.network,
       renewals: s.flow.renewals,
       providerMessage: s.flow.providerMessage,
     })),
@@ -42,15 +46,21 @@ export function SignInScreen() {
   const kiosk = useStore((s) => s.app?.kiosk ?? true)
   const fixed = useStore((s) => s.app?.fixedProvider ?? null)
   const failed = useStore((s) => s.notice !== null)
-  const [expiredAt, setExpiredAt] = useState<number | null>(null)
+  /** The code (and renewal) whose countdown ran out on screen. */
+  const [expiredFor, setExpiredFor] = useState<string | null>(null)
   const [copied, setCopied] = useState<string | null>(null)
   useBack(fixed ? null : () => void actions.backToPicker())
 
   const qr = safeUrl(flow.qrTarget)
   const shownUrl = qr ? safeUrl(flow.verificationUri) : null
   const code = flow.status === 'waiting' ? flow.userCode : null
-  const renewing = code !== null && expiredAt !== null && expiredAt === flow.expiresAt
-  const line = statusOf({ connection, status: flow.status, poll: flow.poll, renewing })
+  // One countdown per code: the deadline is on the monotonic clock (arrival + time left).
+  const codeKey = code === null ? null : `${code}#${flow.renewals}`
+  const deadline = flow.expiresInMs === null ? null : flow.receivedAt + flow.expiresInMs
+  const renewing = codeKey !== null && expiredFor === codeKey
+  const line = statusOf({ connection, status: flow.status, poll: flow.poll, renewing, offline: flow.offline, attempt: flow.attempt, network: flow.network })
+  // While connecting again, a captive portal or proxy gets a line of its own under "connecting".
+  const note = code === null && flow.attempt > 1 ? networkLine(flow.network) : undefined
   const provider = flow.providerName
   const copy = (value: string): void => {
     void actions.copyCode(value).then((ok) => setCopied(ok ? value : null))
@@ -58,11 +68,12 @@ export function SignInScreen() {
 
   const status = (
     <div className="sign-in__status">
-      {code && flow.expiresAt !== null && (
-        <Countdown key={flow.expiresAt} deadline={flow.expiresAt} label={t('countdown.label')} describe={(s) => describeLeft(t, s)} onExpire={() => setExpiredAt(flow.expiresAt)} />
+      {code && deadline !== null && (
+        <Countdown key={codeKey} deadline={deadline} label={t('countdown.label')} describe={(s) => describeLeft(t, s)} onExpire={() => setExpiredFor(codeKey)} />
       )}
       <div className="sign-in__status-text">
-        <StatusLine text={t(line.key, { provider })} tone={line.tone} />
+        <StatusLine text={t(line.key, { provider, attempt: flow.attempt, host: flow.network?.host ?? '' })} tone={line.tone} />
+        {note && <p className="sign-in__network">{t(note.key, { host: flow.network?.host ?? '' })}</p>}
         {code && flow.renewals > 0 && <p className="sign-in__renewed">{t('signIn.renewed', { count: flow.renewals })}</p>}
       </div>
     </div>
@@ -85,9 +96,9 @@ export function SignInScreen() {
               <UserCode code={code} label={t('signIn.codeLabel', { spelled: spellCode(code) })} focusable={kiosk && fixed !== null} />
             </>
           ) : (
-            !failed && <p className="sign-in__pending">{t('signIn.gettingCode')}</p>
+            !failed && <p className="sign-in__pending">{t(flow.offline ? 'status.offline' : 'signIn.gettingCode')}</p>
           )}
-          {!withQr && (code !== null || connection === 'reconnecting') && status}
+          {!withQr && (code !== null || connection === 'reconnecting' || flow.offline || flow.attempt > 1) && status}
           {code && flow.providerMessage && (
             <p className="sign-in__message">
               <span className="sign-in__message-from">{t('signIn.providerSays', { provider })}</span> {flow.providerMessage}

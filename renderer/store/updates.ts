@@ -32,7 +32,8 @@ export function receiveSnapshot(snapshot: FlowSnapshot): void {
   useStore.setState((s) => {
     if (snapshot.seq < s.flow.seq) return s
     const intervals = trackIntervals(s.intervals, s.flow, snapshot, Date.now())
-    return snapshot.status === s.flow.status ? { flow: snapshot, intervals } : { flow: snapshot, intervals, notice: null }
+    const flowReceivedAt = performance.now()
+    return snapshot.status === s.flow.status ? { flow: snapshot, flowReceivedAt, intervals } : { flow: snapshot, flowReceivedAt, intervals, notice: null }
   })
 }
 

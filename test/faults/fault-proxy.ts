@@ -22,8 +22,20 @@ export type ProxyFault =
   | { readonly kind: 'hang' }
   /** 200 JSON headers with a Content-Length, half the body, then nothing. */
   | { readonly kind: 'stall' }
-  /** 200 text/html: a captive portal or a login page. */
+  /** 200 text/html: a captive portal or a login page (linking to portal.hotel.test). */
   | { readonly kind: 'html' }
+  /** 302 to a captive portal's login page on another host. */
+  | { readonly kind: 'redirect'; readonly location: string }
+  /** 200 with an empty body. */
+  | { readonly kind: 'empty' }
+  /** 200 application/json whose JSON stops half way (the HTTP message itself is complete). */
+  | { readonly kind: 'truncated_json' }
+  /** 200 application/json that is JSON but not an object. */
+  | { readonly kind: 'not_object' }
+  /** 200 labelled application/json with a portal's HTML page in it. */
+  | { readonly kind: 'html_as_json' }
+  /** The upstream's real answer, relabelled `text/html` (a proxy that rewrote the header). */
+  | { readonly kind: 'json_as_html' }
   /** A JSON-looking body of `bytes`, streamed with back-pressure, with or without Content-Length. */
   | { readonly kind: 'huge'; readonly bytes: number; readonly declared: boolean }
   /** The upstream's answer with invalid UTF-8 bytes in `error_description` (or in an added member). */
@@ -73,6 +85,9 @@ const MAX_REQUEST_BYTES = 1024 * 1024
 const LOG_BYTES = 64 * 1024
 
 const page = (title: string): string => `<!doctype html><html><head><title>${title}</title></head><body><h1>${title}</h1></body></html>`
+/** A captive portal's page: its sign-in form is on the portal's own host. */
+export const PORTAL_HOST = 'portal.hotel.test'
+const portalPage = `<!doctype html><html><head><title>Sign in to the Wi-Fi</title></head><body><form action="https://${PORTAL_HOST}/accept" method="post"><button>Accept and connect</button></form></body></html>`
 
 /** `device_code` (or Trakt's `code`) of a token request body: form, JSON or multipart. */
 export function deviceCodeIn(body: Buffer, contentType: string | undefined): string | undefined {
@@ -220,8 +235,24 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         return { kind: 'transient' }
       }
       case 'html':
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page('Sign in to the Wi-Fi'))
-        return { kind: 'final' }
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(portalPage)
+        // A page the network sent: the client polls again (issue #14), at the same pace.
+        return { kind: 'transient' }
+      case 'redirect':
+        res.writeHead(302, { location: fault.location, 'content-type': 'text/html' }).end(portalPage)
+        return { kind: 'transient' }
+      case 'empty':
+        res.writeHead(200, { 'content-type': 'application/json' }).end()
+        return { kind: 'transient' }
+      case 'truncated_json':
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"access_token":"cut-short","token_ty')
+        return { kind: 'transient' }
+      case 'not_object':
+        res.writeHead(200, { 'content-type': 'application/json' }).end('["not", "an", "object"]')
+        return { kind: 'transient' }
+      case 'html_as_json':
+        res.writeHead(200, { 'content-type': 'application/json' }).end(portalPage)
+        return { kind: 'transient' }
       case 'huge':
         void streamHuge(res, fault.bytes, fault.declared)
         return { kind: 'final' }
@@ -300,7 +331,8 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
           else if (fault !== undefined) sent = mangle(fault, sent)
           if (closing || res.destroyed) return
           const { 'content-length': _length, 'transfer-encoding': _te, ...rest } = answer.headers
-          res.writeHead(status, { ...rest, 'content-length': String(sent.length) }).end(sent)
+          const relabel = fault?.kind === 'json_as_html' ? { 'content-type': 'text/html; charset=utf-8' } : {}
+          res.writeHead(status, { ...rest, ...relabel, 'content-length': String(sent.length) }).end(sent)
           // The pace is what the client will make of the answer (last member wins, as JSON.parse).
           finish(sent)
         })()
@@ -319,7 +351,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         const handle = target === 'token' ? ledger.arrived(deviceCodeIn(body, req.headers['content-type']), at) : { answer: () => undefined }
         const fault = target === undefined ? undefined : queues[target].shift()
         if (fault !== undefined) proxy.taken[fault.kind] = (proxy.taken[fault.kind] ?? 0) + 1
-        const mangles = fault?.kind === 'invalid_utf8' || fault?.kind === 'invalid_utf8_token' || fault?.kind === 'duplicate_keys' || fault?.kind === 'late'
+        const mangles = fault?.kind === 'invalid_utf8' || fault?.kind === 'invalid_utf8_token' || fault?.kind === 'duplicate_keys' || fault?.kind === 'late' || fault?.kind === 'json_as_html'
         if (fault !== undefined && !mangles) {
           const pace = answerFault(fault, res)
           if (pace !== undefined) handle.answer(pace)

@@ -116,7 +116,7 @@ export function countLedger(ledger: PollLedger): void {
 }
 
 /** Starts one device flow, bounded by `limitMs` (it is cancelled then, which the caller sees as `cancelled`). */
-export function startFlow(dialect: Dialect, options: { clock?: Clock; limitMs?: number; renewals?: number } = {}): RunningFlow {
+export function startFlow(dialect: Dialect, options: { clock?: Clock; limitMs?: number; renewals?: number; codeRetryMs?: number } = {}): RunningFlow {
   const events: FlowEvent[] = []
   let gotCode: (authorization: DeviceAuthorization) => void = () => undefined
   let noCode: (error: Error) => void = () => undefined
@@ -131,6 +131,7 @@ export function startFlow(dialect: Dialect, options: { clock?: Clock; limitMs?: 
     clock: options.clock ?? systemClock,
     signal: AbortSignal.timeout(options.limitMs ?? 40_000),
     ...(options.renewals === undefined ? {} : { renewals: options.renewals }),
+    ...(options.codeRetryMs === undefined ? {} : { codeRetryMs: options.codeRetryMs }),
     onEvent: (event) => {
       events.push(event)
       if (event.type === 'code') {

@@ -12,6 +12,7 @@ import { createOAuth2Dialect } from '../../electron/core/dialects/oauth2'
 import { createHttp } from '../../electron/core/http'
 import type { Dialect, FetchLike } from '../../electron/core/types'
 import type { FakeClock } from '../helpers/fake-clock'
+import type { WakeClock } from '../../electron/adapters/wake-clock'
 import { PollLedger, paceOfJson } from './ledger'
 
 export const VP_DEVICE = 'https://vp.example/device_authorization'
@@ -71,10 +72,21 @@ export class VirtualProvider {
     return this.clock.monotonic() + this.serverOffset
   }
 
-  /** The client's machine slept `ms`: its wall clock and the server's time move on; its monotonic clock does not. */
+  /**
+   * The client's app clock (a wake clock over `clock`, as the app's): told of the sleep by
+   * `machineSleeps`, as Electron's power monitor tells the app's.
+   */
+  wake: WakeClock | undefined
+
+  /**
+   * The client's machine slept `ms`: its wall clock and the server's time move on; its monotonic
+   * clock does not, but the app's wake clock (`wake`) adds the time suspended to its own.
+   */
   machineSleeps(ms: number): void {
+    this.wake?.suspended()
     this.clock.jump(ms)
     this.serverOffset += ms
+    this.wake?.resumed()
   }
 
   approve(code: VirtualCode | undefined = this.codes.at(-1)): void {

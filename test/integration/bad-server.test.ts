@@ -30,8 +30,9 @@ const SCENARIOS: Record<string, (origin: string) => [number, string, string | Bu
 
 const EXPECTED: Record<string, [string, string]> = {
   html: ['server_error', 'HTTP 502 (text/html) that is not JSON'],
-  'html-200': ['invalid_response', 'content-type must be application/json'],
-  malformed: ['invalid_response', 'device authorization response'],
+  // Issue #14: a page or a cut-off body is the network's answer, not the provider's (retried with --retry).
+  'html-200': ['network_answer', 'the network answered with a web page instead of the provider; this network may need you to sign in to it (HTTP 200)'],
+  malformed: ['network_answer', 'the answer was cut off before it ended (HTTP 200)'],
   missing: ['invalid_response', '"user_code"'],
   'ill-typed': ['invalid_response', 'body "expires_in" property must be a number'],
   'zero-interval': ['invalid_response', 'interval'],

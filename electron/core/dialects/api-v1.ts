@@ -6,6 +6,7 @@
  */
 import { ErrorCode, LinkscreenError } from '../errors'
 import { readJsonBody } from '../http'
+import { networkPollOutcome, refuseNetworkAnswer } from '../network-answer'
 import { classifyTokenErrorResponse, parseTokenSet } from '../token-response'
 import type { Dialect } from '../types'
 import { DEVICE_CODE_GRANT } from './better-auth'
@@ -65,6 +66,7 @@ export function createApiV1Dialect(provider: ApiV1Provider, deps: DialectDeps, d
       )
       const receivedAt = deps.clock.now()
       if (response.status === 415) throw unsupported(response, 'device authorization')
+      await refuseNetworkAnswer(response, `${base}/device-authorization/`, where('device authorization'), { now: receivedAt })
       if (response.status !== 200) return failedResponse(response, where('device authorization'))
       return parseProviderCode(await readObject(response), receivedAt, where('device authorization response'))
     },
@@ -78,6 +80,8 @@ export function createApiV1Dialect(provider: ApiV1Provider, deps: DialectDeps, d
       )
       const now = deps.clock.now()
       if (response.status === 415) throw unsupported(response, 'token request')
+      const network = await networkPollOutcome(response, `${base}/token`, { now })
+      if (network) return network
       const body = await readJsonBody(response)
       if (response.status === 200) return { kind: 'authorized', tokens: parseTokenSet(body, now, where('token response')) }
       return classifyTokenErrorResponse(response, body, now, where('token response'))

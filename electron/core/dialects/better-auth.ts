@@ -20,6 +20,7 @@ import { cleanText } from '../redact'
 import { isJsonObject } from '../assert'
 import { parseDeviceAuthorization } from '../device-authorization'
 import { readJsonBody } from '../http'
+import { networkPollOutcome, refuseNetworkAnswer } from '../network-answer'
 import { classifyTokenErrorResponse, cleanDescription, cleanErrorCode, parseTokenSet } from '../token-response'
 import type { Account, Dialect, PollOutcome, TokenSet } from '../types'
 import { failedResponse, sparing, type DialectDeps, type StandardProvider } from './standard'
@@ -84,6 +85,7 @@ export function createBetterAuthDialect(provider: BetterAuthProvider, deps: Dial
         signal,
       )
       const receivedAt = deps.clock.now()
+      await refuseNetworkAnswer(response, `${base}/device/code`, where('device authorization'), { now: receivedAt })
       if (response.status !== 200) return failedResponse(response, where('device authorization'))
       return parseDeviceAuthorization(await readJsonBody(response), receivedAt, where('device authorization response'))
     },
@@ -95,6 +97,8 @@ export function createBetterAuthDialect(provider: BetterAuthProvider, deps: Dial
         signal,
       )
       const now = deps.clock.now()
+      const network = await networkPollOutcome(response, `${base}/device/token`, { now })
+      if (network) return network
       const body = await readJsonBody(response)
       if (response.status === 200) {
         const whereToken = where('token response')

@@ -13,6 +13,7 @@
  * @see https://docs.github.com/en/apps/creating-github-apps/authenticating-with-a-github-app/refreshing-user-access-tokens
  */
 import { ErrorCode, LinkscreenError } from '../errors'
+import { networkPollOutcome, refuseNetworkAnswer } from '../network-answer'
 import { classifyTokenErrorResponse, cleanDescription, cleanErrorCode, outcomeForOAuthError, parseTokenSet } from '../token-response'
 import type { Dialect, PollOutcome } from '../types'
 import { DEVICE_CODE_GRANT } from './better-auth'
@@ -62,6 +63,7 @@ export function createGitHubDialect(provider: GitHubProvider, deps: DialectDeps)
     async requestCode(signal) {
       const response = await postFields(deps.http, `${base}/login/device/code`, { client_id: provider.clientId, scope: provider.scope }, { ...send, signal })
       const receivedAt = deps.clock.now()
+      await refuseNetworkAnswer(response, `${base}/login/device/code`, where('device code'), { now: receivedAt, formIsProvider: true })
       const body = await readObject(response)
       if (response.status === 200 && body?.['error'] !== undefined) {
         // GitHub answers errors with 200 here too.
@@ -84,6 +86,8 @@ export function createGitHubDialect(provider: GitHubProvider, deps: DialectDeps)
         { ...send, signal },
       )
       const now = deps.clock.now()
+      const network = await networkPollOutcome(response, `${base}/login/oauth/access_token`, { now, formIsProvider: true })
+      if (network) return network
       const body = await readObject(response)
       if (response.status !== 200) return classifyTokenErrorResponse(response, body, now, where('token response'))
       const error = body?.['error']

@@ -14,6 +14,7 @@
  * @see https://developers.google.com/identity/protocols/oauth2/native-app#tokenrevoke
  */
 import { readJsonBody } from '../http'
+import { networkPollOutcome, refuseNetworkAnswer } from '../network-answer'
 import { classifyTokenErrorResponse, parseTokenSet } from '../token-response'
 import type { Dialect } from '../types'
 import { DEVICE_CODE_GRANT } from './better-auth'
@@ -60,6 +61,7 @@ export function createGoogleDialect(provider: GoogleProvider, deps: DialectDeps)
     async requestCode(signal) {
       const response = await postFields(deps.http, `${base}/device/code`, { client_id: provider.clientId, scope }, { ...send, signal })
       const receivedAt = deps.clock.now()
+      await refuseNetworkAnswer(response, `${base}/device/code`, where('device code'), { now: receivedAt })
       if (response.status !== 200) return failedResponse(response, where('device code'))
       return parseProviderCode(await readObject(response), receivedAt, where('device code response'))
     },
@@ -72,6 +74,8 @@ export function createGoogleDialect(provider: GoogleProvider, deps: DialectDeps)
         { ...send, signal },
       )
       const now = deps.clock.now()
+      const network = await networkPollOutcome(response, `${base}/token`, { now })
+      if (network) return network
       const body = await readJsonBody(response)
       if (response.status === 200) return { kind: 'authorized', tokens: parseTokenSet(body, now, where('token response')) }
       return classifyTokenErrorResponse(response, body, now, where('token response'))

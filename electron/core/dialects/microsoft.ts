@@ -13,6 +13,7 @@
  * @see https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow#refresh-the-access-token
  */
 import { readJsonBody } from '../http'
+import { networkPollOutcome, refuseNetworkAnswer } from '../network-answer'
 import { classifyTokenErrorResponse, cleanDescription, parseTokenSet } from '../token-response'
 import type { Dialect, PollOutcome } from '../types'
 import { DEVICE_CODE_GRANT } from './better-auth'
@@ -53,6 +54,7 @@ export function createMicrosoftDialect(provider: MicrosoftProvider, deps: Dialec
     async requestCode(signal) {
       const response = await postFields(deps.http, `${base}/devicecode`, { client_id: provider.clientId, scope: withOfflineAccess(provider.scope) }, { ...send, signal })
       const receivedAt = deps.clock.now()
+      await refuseNetworkAnswer(response, `${base}/devicecode`, where('device code'), { now: receivedAt })
       if (response.status !== 200) return failedResponse(response, where('device code'))
       return parseProviderCode(await readObject(response), receivedAt, where('device code response'))
     },
@@ -65,6 +67,8 @@ export function createMicrosoftDialect(provider: MicrosoftProvider, deps: Dialec
         { ...send, signal },
       )
       const now = deps.clock.now()
+      const network = await networkPollOutcome(response, `${base}/token`, { now })
+      if (network) return network
       const body = await readJsonBody(response)
       if (response.status === 200) return { kind: 'authorized', tokens: parseTokenSet(body, now, where('token response')) }
       const outcome = classifyTokenErrorResponse(response, body, now, where('token response'))

@@ -10,6 +10,7 @@ import * as oauth from 'oauth4webapi'
 import { ErrorCode, LinkscreenError } from '../errors'
 import type { Dialect } from '../types'
 import { isSafeUrl } from '../urls'
+import { refuseNetworkAnswer, withJsonType } from '../network-answer'
 import { failedResponse, requestOptions, rethrow, standardDialect, type DialectDeps, type StandardProvider } from './standard'
 
 export interface OidcProvider extends StandardProvider {
@@ -23,8 +24,9 @@ export async function discover(provider: OidcProvider, deps: DialectDeps, signal
   const response = await oauth
     .discoveryRequest(issuer, { ...requestOptions(deps, issuer.href, provider, signal), algorithm: 'oidc' })
     .catch((error: unknown) => rethrow(error, where))
+  await refuseNetworkAnswer(response, issuer.href, where, { now: deps.clock.now() })
   if (response.status !== 200) return failedResponse(response, where)
-  const as = await oauth.processDiscoveryResponse(issuer, response).catch((error: unknown) => rethrow(error, where))
+  const as = await oauth.processDiscoveryResponse(issuer, await withJsonType(response)).catch((error: unknown) => rethrow(error, where))
   for (const key of ['device_authorization_endpoint', 'token_endpoint'] as const) {
     const value = as[key]
     if (typeof value !== 'string') {

@@ -13,7 +13,8 @@
 import * as oauth from 'oauth4webapi'
 import { parseDeviceAuthorization } from '../device-authorization'
 import { ErrorCode, LinkscreenError, isLinkscreenError } from '../errors'
-import { readJsonBody } from '../http'
+import { readJsonBody, retryAfterMs } from '../http'
+import { networkPollOutcome, refuseNetworkAnswer, withJsonType } from '../network-answer'
 import { cleanText, redactText } from '../redact'
 import { LIBRARY_CLOCK_TOLERANCE, createIdTokenValidator, type IdTokenClaims, type IdTokenValidation } from '../id-token'
 import { classifyTokenErrorResponse, cleanDescription, cleanErrorCode, parseTokenSet } from '../token-response'
@@ -100,6 +101,9 @@ export async function sparing<T>(secrets: readonly (string | undefined)[], opera
 /** A non-200 answer to a request that is not a token poll: an OAuth error, a server error, or garbage. */
 export async function failedResponse(response: Response, where: string): Promise<never> {
   const body = await readJsonBody(response)
+  // `Retry-After` (429, 503), for a caller that tries again; a date is read against the server's own `Date`.
+  const retry = retryAfterMs(response.headers, Date.parse(response.headers.get('date') ?? ''))
+  const retryAfter = retry === undefined || Number.isNaN(retry) ? {} : { retryAfterMs: retry }
   if (isJsonObject(body) && typeof body['error'] === 'string') {
     const error = cleanErrorCode(body['error'])
     const description = cleanDescription(body['error_description'])
@@ -107,12 +111,14 @@ export async function failedResponse(response: Response, where: string): Promise
       oauthError: error,
       status: response.status,
       ...(description === undefined ? {} : { description }),
+      ...retryAfter,
     })
   }
   const type = cleanText(response.headers.get('content-type')?.split(';')[0] ?? '', 100) || 'no content type'
   const code = response.status >= 500 ? ErrorCode.ServerError : ErrorCode.InvalidResponse
   throw new LinkscreenError(code, `${where}: HTTP ${response.status} (${type})${body === undefined ? ' that is not JSON' : ''}`, {
     status: response.status,
+    ...retryAfter,
   })
 }
 
@@ -213,9 +219,10 @@ export function standardDialect(
         .deviceAuthorizationRequest(as, client, clientAuth, params, requestOptions(deps, endpoint, provider, signal))
         .catch((error: unknown) => rethrow(error, where('device authorization request')))
       const receivedAt = deps.clock.now()
+      await refuseNetworkAnswer(response, endpoint, where('device authorization'), { now: receivedAt })
       if (response.status !== 200) return failedResponse(response, where('device authorization'))
       const result = await oauth
-        .processDeviceAuthorizationResponse(as, client, response)
+        .processDeviceAuthorizationResponse(as, client, await withJsonType(response))
         .catch((error: unknown) => rethrow(error, where('device authorization response')))
       return parseDeviceAuthorization(result, receivedAt, where('device authorization response'))
     },
@@ -227,10 +234,12 @@ export function standardDialect(
         .deviceCodeGrantRequest(as, client, clientAuth, authorization.device_code, requestOptions(deps, endpoint, provider, signal))
         .catch((error: unknown) => rethrow(error, where('token request')))
       const now = deps.clock.now()
+      const network = await networkPollOutcome(response, endpoint, { now })
+      if (network) return network
       if (response.status !== 200) {
         return classifyTokenErrorResponse(response, await readJsonBody(response), now, where('token response'))
       }
-      const { tokens, idToken } = await tokenSetFrom(as, response, now, 'token response', (r) => oauth.processDeviceCodeResponse(as, client, r), signal)
+      const { tokens, idToken } = await tokenSetFrom(as, await withJsonType(response), now, 'token response', (r) => oauth.processDeviceCodeResponse(as, client, r), signal)
       const account = accountFromClaims(idToken?.claims)
       return account === undefined ? { kind: 'authorized', tokens } : { kind: 'authorized', tokens, account }
     },

@@ -9,6 +9,7 @@
  */
 import { ErrorCode, LinkscreenError } from '../errors'
 import { retryAfterMs } from '../http'
+import { networkPollOutcome, refuseNetworkAnswer } from '../network-answer'
 import { parseTokenSet } from '../token-response'
 import type { Dialect, PollOutcome } from '../types'
 import type { DialectDeps } from './standard'
@@ -37,6 +38,12 @@ const STATUS: Readonly<Record<number, PollOutcome>> = {
   418: { kind: 'denied' },
 }
 
+/**
+ * Statuses whose meaning is Trakt's whatever the body: its 4xx answers (see `STATUS`; 407 is a
+ * proxy's, 408, 429 and 5xx are handled apart).
+ */
+const traktStatus = (status: number): boolean => status >= 400 && status < 500 && status !== 407
+
 export function createTraktDialect(provider: TraktProvider, deps: DialectDeps): Dialect {
   const base = (provider.baseUrl ?? (provider.staging ? TRAKT_STAGING : TRAKT_PRODUCTION)).replace(/\/+$/, '')
   const headers = { ...provider.headers, 'trakt-api-key': provider.clientId, 'trakt-api-version': '2' }
@@ -47,6 +54,7 @@ export function createTraktDialect(provider: TraktProvider, deps: DialectDeps): 
     async requestCode(signal) {
       const response = await postFields(deps.http, `${base}/oauth/device/code`, { client_id: provider.clientId }, { encoding: 'json', headers, signal })
       const receivedAt = deps.clock.now()
+      await refuseNetworkAnswer(response, `${base}/oauth/device/code`, where('device code'), { now: receivedAt })
       if (response.status !== 200) return failedResponse(response, where('device code'))
       // Trakt sends no complete URI; its activation page takes the code in the path.
       return parseProviderCode(await readObject(response), receivedAt, where('device code response'), (code) =>
@@ -62,11 +70,11 @@ export function createTraktDialect(provider: TraktProvider, deps: DialectDeps): 
         { encoding: 'json', headers, signal },
       )
       const now = deps.clock.now()
+      // Trakt's statuses are its protocol, bodies often empty; a web page with any of them (or a
+      // 200 without a JSON object) is a captive portal, proxy or firewall talking: try again later.
+      const network = await networkPollOutcome(response, `${base}/oauth/device/token`, { now, protocolStatus: traktStatus })
+      if (network) return network
       if (response.status === 200) return { kind: 'authorized', tokens: parseTokenSet(await readObject(response), now, where('token response')) }
-      // Trakt's 400 ("pending") has an empty body; an HTML page there is a proxy or firewall talking.
-      if (response.status === 400 && /text\/html/i.test(response.headers.get('content-type') ?? '') && (await response.clone().text()).trim() !== '') {
-        throw new LinkscreenError(ErrorCode.InvalidResponse, `${where('token response')}: HTTP 400 with an HTML page instead of Trakt's empty "pending" answer (a proxy or firewall?)`, { status: 400 })
-      }
       if (response.status === 429) {
         const retry = retryAfterMs(response.headers, now)
         return retry === undefined ? { kind: 'slow_down' } : { kind: 'rate_limited', retryAfterMs: retry }

@@ -143,7 +143,7 @@ describe('robustness of the command itself', () => {
       interval: 5,
       expires_at: 600_000,
     }
-    await reporter.event({ type: 'code', authorization })
+    await reporter.event({ type: 'code', authorization, expiresInMs: 600_000 })
     await reporter.event({ type: 'authorized', tokens: { access_token: 'AT-SECRET', token_type: 'bearer', scope: 'a\u009b2J b', extra: {} }, account: { name: 'Ada\u001b]0;x\u0007', email: 'ada@example.com' } })
     reporter.close()
     const out = cap.out()

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { createOAuth2Dialect } from '../../../electron/core/dialects/oauth2'
 import { runDeviceFlow, type FlowEvent, type FlowResult } from '../../../electron/core/flow'
 import { createHttp } from '../../../electron/core/http'
+import type { Clock } from '../../../electron/core/types'
+import { createWakeClock } from '../../../electron/adapters/wake-clock'
 import { FakeClock } from '../../helpers/fake-clock'
 import {
   DEVICE_ENDPOINT,
@@ -18,7 +20,7 @@ const pending = (): Response => oauthError('authorization_pending')
 const ok = (): Response => json(200, tokenResponse())
 
 /** An oauth2 dialect whose HTTP goes to `server`. */
-function scriptedDialect(server: ScriptedServer, clock: FakeClock, clientId = 'c') {
+function scriptedDialect(server: ScriptedServer, clock: Clock, clientId = 'c') {
   const http = createHttp({ fetch: server.fetch, clock })
   return createOAuth2Dialect({ id: 'test', clientId, scope: 'read', endpoints: { deviceAuthorization: DEVICE_ENDPOINT, token: TOKEN_ENDPOINT } }, { http, clock })
 }
@@ -172,18 +174,23 @@ describe('polling policy (RFC 8628 §3.5), to the millisecond', () => {
     expect(events.at(-1)).toEqual({ type: 'expired' })
   })
 
-  it('a machine that slept past the deadline wakes up knowing the code is gone', async () => {
-    const clock = new FakeClock()
-    const server = new ScriptedServer(clock, [pending(), pending(), ok()])
+  it('a machine that slept past the deadline wakes up knowing the code is gone (the wake clock counts the sleep)', async () => {
+    const base = new FakeClock()
+    const clock = createWakeClock(base)
+    const server = new ScriptedServer(base, [pending(), pending(), ok()])
     const dialect = scriptedDialect(server, clock)
     const flow = runDeviceFlow({
       dialect,
       clock,
       onEvent: (e) => {
-        if (e.type === 'poll') clock.jump(2 * 3600_000) // suspended for two hours after the first poll
+        if (e.type !== 'poll') return
+        // Suspended for two hours after the first poll: the app's power monitor tells the clock.
+        clock.suspended()
+        base.jump(2 * 3600_000)
+        clock.resumed()
       },
     })
-    const result = await clock.run(flow)
+    const result = await base.run(flow)
     expect(result.status).toBe('expired')
     expect(server.pollTimes.length).toBe(1)
   })

@@ -36,22 +36,23 @@ function countingBody(chunks: number, size: number) {
 }
 
 describe('bad answers to the device authorization request', () => {
-  it('malformed JSON', async () => {
+  // Issue #14: answers that are not the provider's are the network's (worth retrying), not the flow's end.
+  it('JSON cut off half way: the network cut the answer short', async () => {
     const error = await codeError(() => new Response('{"device_code": "abc", ', { status: 200, headers: { 'content-type': 'application/json' } }))
-    expect(error.code).toBe('invalid_response')
-    expect(error.message).toMatch(/^p: device authorization response: .*JSON/)
+    expect(error).toMatchObject({ code: 'network_answer', network: 'truncated', status: 200 })
+    expect(error.message).toBe('p: device authorization: the answer was cut off before it ended (HTTP 200)')
   })
 
-  it('an HTML error page', async () => {
+  it('an HTML error page: a web page where the provider answers JSON', async () => {
     const error = await codeError(() => new Response('<html><body>Oops</body></html>', { status: 404, headers: { 'content-type': 'text/html' } }))
-    expect(error.code).toBe('invalid_response')
-    expect(error.message).toBe('p: device authorization: HTTP 404 (text/html) that is not JSON')
+    expect(error).toMatchObject({ code: 'network_answer', network: 'captive_portal', status: 404 })
+    expect(error.message).toBe('p: device authorization: the network answered with a web page instead of the provider; this network may need you to sign in to it (HTTP 404)')
   })
 
-  it('an HTML page with status 200', async () => {
-    const error = await codeError(() => new Response('<html></html>', { status: 200, headers: { 'content-type': 'text/html' } }))
-    expect(error.code).toBe('invalid_response')
-    expect(error.message).toContain('content-type must be application/json')
+  it('an HTML page with status 200, naming the portal it sends people to', async () => {
+    const error = await codeError(() => new Response('<html><a href="https://wifi.hotel.example/login?x=1">Sign in</a></html>', { status: 200, headers: { 'content-type': 'text/html' } }))
+    expect(error).toMatchObject({ code: 'network_answer', network: 'captive_portal', host: 'wifi.hotel.example' })
+    expect(error.message).toContain('may need you to sign in to it (wifi.hotel.example)')
   })
 
   it('a 5xx from the server', async () => {

@@ -25,11 +25,10 @@ async function rejection(promise: Promise<unknown>, clock: FakeClock): Promise<L
 }
 
 describe('provider dialects refuse bad answers with specific errors', () => {
-  it('Trakt: a 400 whose body is an HTML page is a proxy, not "pending"', async () => {
+  it('Trakt: a 400 whose body is an HTML page is a proxy or portal, not "pending": try again later', async () => {
     const { clock, deps: d } = deps(() => new Response('<html><h1>400 Bad Request</h1></html>', { status: 400, headers: { 'content-type': 'text/html' } }))
-    const error = await rejection(createTraktDialect({ id: 'trakt', clientId: 'k' }, d).poll(code), clock)
-    expect(error.code).toBe('invalid_response')
-    expect(error.message).toBe('trakt: token response: HTTP 400 with an HTML page instead of Trakt\'s empty "pending" answer (a proxy or firewall?)')
+    const outcome = await clock.run(createTraktDialect({ id: 'trakt', clientId: 'k' }, d).poll(code))
+    expect(outcome).toEqual({ kind: 'transient', reason: 'captive_portal', network: 'captive_portal' })
   })
 
   it('Trakt: an empty 400 is pending, and 429 honours Retry-After', async () => {
