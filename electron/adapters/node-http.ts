@@ -31,6 +31,12 @@ export interface NodeHttpOptions {
   readonly env?: Env
   /** How long an idle kept-alive socket is kept when the server gives no hint. Default 4 s. */
   readonly idleMs?: number
+  /**
+   * A body whose declared length is at most this many bytes is read whole before the answer is
+   * handed over; a longer one, or one of unknown length, is a stream (the core's size limit
+   * cancels it). Default 64 KiB.
+   */
+  readonly bufferBytes?: number
 }
 
 /** Statuses a WHATWG `Response` cannot carry a body with. */
@@ -111,10 +117,32 @@ function bodyStream(message: IncomingMessage, signal: AbortSignal | undefined): 
   })
 }
 
+/** The whole body of a response whose length is known and small. */
+function collect(message: IncomingMessage, signal: AbortSignal | undefined): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    const onAbort = (): void => {
+      message.destroy(abortError(signal!))
+    }
+    signal?.addEventListener('abort', onAbort, { once: true })
+    message.on('data', (chunk: Buffer) => chunks.push(chunk))
+    message.once('end', () => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))
+    })
+    message.once('error', (error) => {
+      signal?.removeEventListener('abort', onAbort)
+      reject(error)
+    })
+    message.once('aborted', () => reject(Object.assign(new Error('the connection closed before the body ended'), { code: 'ECONNRESET' })))
+  })
+}
+
 /** A `FetchLike` over `node:http` (see the module comment). */
 export function createNodeHttpFetch(options: NodeHttpOptions = {}): FetchLike {
   const env = options.env ?? process.env
   const idleMs = options.idleMs ?? 4000
+  const bufferLimit = options.bufferBytes ?? 64 * 1024
   // `timeout` is the idle time of a free socket; Node shortens it to the server's hint minus 1 s.
   const agents = {
     'http:': new HttpAgent({ keepAlive: true, timeout: idleMs, scheduling: 'lifo' }),
@@ -154,9 +182,19 @@ export function createNodeHttpFetch(options: NodeHttpOptions = {}): FetchLike {
           reject(Object.assign(new Error(`the server answered with status ${status}, which is not an HTTP answer fetch can carry`), { code: 'EBADSTATUS' }))
           return
         }
-        const stream = NULL_BODY_STATUS.has(status) ? null : bodyStream(message, signal)
-        if (stream === null) message.resume()
-        resolve(new Response(stream, { status, statusText: message.statusMessage ?? '', headers: responseHeaders(message.rawHeaders) }))
+        const init = { status, statusText: message.statusMessage ?? '', headers: responseHeaders(message.rawHeaders) }
+        if (NULL_BODY_STATUS.has(status)) {
+          message.resume()
+          resolve(new Response(null, init))
+          return
+        }
+        const declared = Number(message.headers['content-length'])
+        if (Number.isSafeInteger(declared) && declared <= bufferLimit) {
+          // Small bodies of a known length (every OAuth answer): read whole, no stream machinery.
+          collect(message, signal).then((bytes) => resolve(new Response(bytes as Uint8Array<ArrayBuffer>, init)), reject)
+          return
+        }
+        resolve(new Response(bodyStream(message, signal), init))
       })
       request.end(body.data)
     })
