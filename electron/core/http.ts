@@ -79,10 +79,37 @@ function networkReason(error: unknown): string {
   let current: unknown = error
   for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
     const code = (current as { code?: unknown }).code
-    if (typeof code === 'string' && /^[A-Z][A-Z0-9_]{2,40}$/.test(code)) return code
+    if (typeof code === 'string' && /^[A-Z][A-Z0-9_]{2,40}$/.test(code)) return describeNetworkCode(code)
     current = current.cause
   }
   return 'the request failed before a response arrived'
+}
+
+/** A system or Chromium error code in words a person at the screen understands, the code kept for support: "the server refused the connection (ECONNREFUSED)". */
+export function describeNetworkCode(code: string): string {
+  return `${Object.hasOwn(REASONS, code) ? REASONS[code] : reasonByFamily(code)} (${code})`
+}
+
+/** What the common system and Chromium codes mean. */
+const REASONS: Readonly<Record<string, string>> = {
+  ENOTFOUND: 'the server name could not be found (no network, or DNS failed)',
+  EAI_AGAIN: 'the server name could not be looked up right now (DNS)',
+  ECONNREFUSED: 'the server refused the connection',
+  ECONNRESET: 'the connection was reset',
+  ECONNABORTED: 'the connection was dropped',
+  ETIMEDOUT: 'the connection timed out',
+  EHOSTUNREACH: 'the server cannot be reached from this network',
+  ENETUNREACH: 'this device has no route to the network',
+  EPIPE: 'the connection was closed while sending',
+  UND_ERR_SOCKET: 'the connection closed before an answer arrived',
+  UND_ERR_CONNECT_TIMEOUT: 'the connection timed out',
+  ERR_INTERNET_DISCONNECTED: 'this device is offline',
+}
+
+function reasonByFamily(code: string): string {
+  if (/CERT|TLS|SSL|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(code)) return "the server's certificate was not accepted (a network that intercepts secure connections, or a wrong clock)"
+  if (/PROXY|TUNNEL/.test(code)) return 'the proxy did not let the request through'
+  return 'the request failed before an answer arrived'
 }
 
 /**

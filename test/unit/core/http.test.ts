@@ -97,7 +97,7 @@ describe('bad answers to the device authorization request', () => {
       throw Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }) })
     })
     expect(error.code).toBe('network_error')
-    expect(error.message).toBe(`POST ${DEVICE_ENDPOINT}: ECONNREFUSED`)
+    expect(error.message).toBe(`POST ${DEVICE_ENDPOINT}: the server refused the connection (ECONNREFUSED)`)
   })
 
   it('a response that stalls half-way times out', async () => {

@@ -173,7 +173,7 @@ describe('the code request is retried through network trouble, within a bounded 
     expect(server.codeRequests).toHaveLength(1)
     expect(server.codeRequests[0]?.time).toBeGreaterThanOrEqual(30_000)
     const retries = events.flatMap((e) => (e.type === 'retrying' ? [e] : []))
-    expect(new Set(retries.map((e) => `${e.reason}: ${e.error.message}`))).toEqual(new Set(['connection: POST https://as.example/device_authorization: ENOTFOUND']))
+    expect(new Set(retries.map((e) => `${e.reason}: ${e.error.message}`))).toEqual(new Set(['connection: POST https://as.example/device_authorization: the server name could not be found (no network, or DNS failed) (ENOTFOUND)']))
   })
 
   it('gives up once the time is spent, with the last failure as a sentence', async () => {

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PROVIDER_PARTITION, createNetFetch, netErrorCode, toFetchError } from '../../../electron/adapters/net-fetch'
 import { systemClock } from '../../../electron/adapters/system-clock'
 import { ErrorCode, LinkscreenError } from '../../../electron/core/errors'
-import { createHttp } from '../../../electron/core/http'
+import { createHttp, describeNetworkCode } from '../../../electron/core/http'
 import type { FetchLike } from '../../../electron/core/types'
 import { selfSignedCertificate } from '../../faults/self-signed'
 import type { FakeElectron } from '../../helpers/fake-electron'
@@ -182,7 +182,7 @@ describe('failures carry the reason the core reports', () => {
           throw error
         })('https://id.example/token', { method: 'POST' }),
       )
-    expect((await through(shaped)).message).toBe(`POST https://id.example/token: ${code}`)
+    expect((await through(shaped)).message).toBe(`POST https://id.example/token: ${describeNetworkCode(code)}`)
     // What Electron throws, unmapped, tells the core nothing.
     expect((await through(new Error(`net::${name}`))).message).toBe('POST https://id.example/token: the request failed before a response arrived')
   })
@@ -205,7 +205,7 @@ describe('failures carry the reason the core reports', () => {
     const where = `POST ${new URL(target).origin}${new URL(target).pathname}`
     const error = await failure(httpOver(netFetch())(target, { method: 'POST', body: 'x=1' }))
     expect(error.code).toBe(ErrorCode.Network)
-    expect(error.message).toBe(`${where}: ${code}`)
+    expect(error.message).toBe(`${where}: ${describeNetworkCode(code)}`)
     // The old wiring lost every one of these reasons.
     const old = await failure(httpOver(oldWiring)(target, { method: 'POST', body: 'x=1' }))
     expect(old.message).toBe(`${where}: the request failed before a response arrived`)
@@ -213,7 +213,7 @@ describe('failures carry the reason the core reports', () => {
 
   it('a body cut short names the framing that broke', async () => {
     const error = await failure(httpOver(netFetch())(`${base}/cut`, { method: 'GET' }))
-    expect(error.message).toBe(`GET ${base}/cut: ERR_CONTENT_LENGTH_MISMATCH`)
+    expect(error.message).toBe(`GET ${base}/cut: ${describeNetworkCode('ERR_CONTENT_LENGTH_MISMATCH')}`)
   })
 
   it('offline (net.isOnline() false): ERR_INTERNET_DISCONNECTED', async () => {
@@ -222,7 +222,7 @@ describe('failures carry the reason the core reports', () => {
       expect(net.isOnline()).toBe(false)
       expect(net.online).toBe(false)
       const error = await failure(httpOver(netFetch())(`http://127.0.0.1:${closedPort}/token`, { method: 'POST' }))
-      expect(error.message).toMatch(/: ERR_INTERNET_DISCONNECTED$/)
+      expect(error.message).toMatch(/: this device is offline \(ERR_INTERNET_DISCONNECTED\)$/)
     } finally {
       net.setOnline(true)
     }

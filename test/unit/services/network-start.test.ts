@@ -146,7 +146,7 @@ describe('FlowService: the code request is retried (serve, and the app once onli
     await service.start('as')
     const failed = await until((s) => s.status === 'error')
     expect(clock.monotonic()).toBe(120_000)
-    expect(failed.error).toEqual({ code: 'network_error', message: 'POST https://as.example/device_authorization: ENETUNREACH' })
+    expect(failed.error).toEqual({ code: 'network_error', message: 'POST https://as.example/device_authorization: this device has no route to the network (ENETUNREACH)' })
   })
 
   it('a poll a captive portal answered: network_error with the portal\'s host on the snapshot, then on', async () => {
