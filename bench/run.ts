@@ -7,6 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { runEngineBench, type EngineResult } from './engine'
 import { microTable, runHttpMicroBench } from './http-micro'
+import { cliStartLines, runCliStartBench } from './cli-start'
 import { runScreenBench } from './screen'
 
 const sizes = [100, 1000]
@@ -50,15 +51,17 @@ function goals(results: readonly EngineResult[], screen: Awaited<ReturnType<type
   const theirs = results.find((r) => r.client === 'openid-client' && r.n === 1000)
   if (ours && theirs) {
     line(ours.cpu.totalMs <= 0.5 * theirs.cpu.totalMs, `engine CPU ≤ 0.5× openid-client's at N=1000 (${ratio(ours.cpu.totalMs, theirs.cpu.totalMs)})`)
-    line(ours.memory.maxRssKiB <= theirs.memory.maxRssKiB, `engine peak RSS ≤ openid-client's at N=1000 (${ratio(ours.memory.maxRssKiB, theirs.memory.maxRssKiB)})`)
+    line(ours.memory.maxRssKiB <= 0.8 * theirs.memory.maxRssKiB, `engine peak RSS ≤ 0.8× openid-client's at N=1000 (${ratio(ours.memory.maxRssKiB, theirs.memory.maxRssKiB)})`)
   }
   line(screen.countdownCpu.percentOfOneCore < 1, `sign-in screen CPU while counting down < 1 % of a core (${fmt(screen.countdownCpu.percentOfOneCore, 2)} %)`)
-  line(screen.bundle.totalGzip < 100 * 1024, `renderer bundle < 100 KB gzip (${fmt(screen.bundle.totalGzip / 1024, 1)} KB)`)
+  line(screen.bundle.jsGzip < 100 * 1024, `renderer JavaScript < 100 KB gzip (${fmt(screen.bundle.jsGzip / 1024, 1)} KB; with styles and page ${fmt(screen.bundle.totalGzip / 1024, 1)} KB; fonts ${fmt(screen.bundle.fontBytes / 1024, 1)} KB apart)`)
   return out
 }
 
 async function main(): Promise<void> {
   const micro = await runHttpMicroBench()
+  const cliStart = await runCliStartBench()
+  const cliLines = cliStartLines(cliStart)
   const engine = await runEngineBench({ sizes, seed })
   const screen = await runScreenBench()
   const lines = [
@@ -68,14 +71,18 @@ async function main(): Promise<void> {
     'HTTP transports, client CPU per small form POST (a poll) against a local keep-alive server:',
     ...microTable(micro),
     '',
+    'CLI start-up (the built CLI, `node bin/linkscreen.mjs`, against a bare Node start):',
+    ...cliLines.table,
+    '',
     `Screen: bundle ${fmt(screen.bundle.totalGzip / 1024, 1)} KB gzip; countdown CPU ${fmt(screen.countdownCpu.percentOfOneCore, 2)} % of one core over ${fmt(screen.countdownCpu.seconds, 1)} s; code event → painted p50 ${fmt(screen.codeToPaintMs.p50)} ms, p95 ${fmt(screen.codeToPaintMs.p95)} ms`,
     '',
     ...goals(engine, screen),
+    ...cliLines.goals,
   ]
   console.log(lines.join('\n'))
   await mkdir(new URL('./results/', import.meta.url), { recursive: true })
   const file = new URL(`./results/${new Date().toISOString().slice(0, 10)}.json`, import.meta.url)
-  await writeFile(file, JSON.stringify({ date: new Date().toISOString(), seed, engine: engine.map(({ ...r }) => ({ ...r, perFlow: undefined })), screen, micro }, null, 2))
+  await writeFile(file, JSON.stringify({ date: new Date().toISOString(), seed, engine: engine.map(({ ...r }) => ({ ...r, perFlow: undefined })), screen, micro, cliStart }, null, 2))
   console.log(`\nwrote ${file.pathname}`)
 }
 
