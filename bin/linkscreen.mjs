@@ -1,9 +1,14 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so `npx linkscreen` works straight from a clone.
-import { register } from 'tsx/esm/api'
+// Runs the CLI as `npm run build` compiled it (dist-cli/linkscreen.js): no TypeScript compiler
+// is loaded at run time, so the command answers in about the time Node takes to start.
+import { existsSync } from 'node:fs'
 
-register()
-const { main } = await import(new URL('../electron/cli/main.ts', import.meta.url).href)
+const built = new URL('../dist-cli/linkscreen.js', import.meta.url)
+if (!existsSync(built)) {
+  process.stderr.write('linkscreen: the command-line tool is not built yet; run `npm run build` in the Linkscreen folder first.\n')
+  process.exit(1)
+}
+const { main } = await import(built.href)
 const controller = new AbortController()
 // 128 + the signal's number, as shells report it: 130 for Ctrl-C (SIGINT), 143 for SIGTERM.
 let signalled
