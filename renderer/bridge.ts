@@ -51,12 +51,13 @@ function refusal(body: unknown, status: number): { code: string; message: string
 }
 
 /**
- * The serve-mode bridge. Every URL is relative to the page, so each request carries the
- * per-launch secret in its path (`/<secret>/api/…`).
+ * The serve-mode bridge. The API is at `/api/` on the page's own origin; the browser's session
+ * cookie (given for serve's one-time URL) authorises each request, so no secret is in any path
+ * and none is left in the address bar, history or a `Referer`.
  * @param pageUrl - the page's own URL (`location.href`).
  */
 export function createHttpBridge(pageUrl: string): Bridge {
-  const base = new URL('api/', pageUrl)
+  const base = new URL('/api/', pageUrl)
   const listeners = new Map<EventChannel, Set<Listener>>()
   const connectionListeners = new Set<(state: 'live' | 'reconnecting') => void>()
   let source: EventSource | undefined

@@ -7,38 +7,110 @@
  *   linkscreen approve --provider <id> --code CODE [--deny] [--config F] [--json] [--verbose]
  *   linkscreen providers [--config F] [--json]
  *   linkscreen register --provider <id> [--name N] [--config F] [--json]
- *   linkscreen serve [--port P] [--config F] [--provider ID] [--kiosk]
+ *   linkscreen serve [--port P] [--config F] [--provider ID] [--kiosk] [--json]
+ *   linkscreen accounts [--port P] [--json]
+ *   linkscreen logout --account ID [--port P] [--json]
+ *   linkscreen check --provider <id> [--config F] [--json] [--html FILE] [--approve-with CMD] … (check.ts)
  *
  * Exit status: 0 authorized, 2 denied, 3 expired, 4 usage or configuration error,
  * 1 anything else, 130 interrupted (Ctrl-C). `approve`: 0 done (approved or denied as asked),
  * 3 the code expired, 4 usage or configuration error (no LINKSCREEN_APPROVER_TOKEN), 1 anything else.
  */
-import { AccountsUsageError, listAccounts, logout, serveUrl } from './accounts'
 import { DEMO_PROVIDER, lazyDemo, providerEntries } from '../services/providers'
 import { parseArgs } from 'node:util'
 import { access, writeFile, constants as fsConstants } from 'node:fs/promises'
 import { dirname, resolve as resolvePath } from 'node:path'
 import { ErrorCode, LinkscreenError, isLinkscreenError } from '../core/errors'
-import { PRESETS, findProvider, providerSecrets, type Config, type ProviderConfig } from '../core/config'
-import { createDialect } from '../core/dialects'
-import { discover } from '../core/dialects/oidc'
-import { registerDeviceClient } from '../core/registration'
-import { runDeviceFlow, type FlowResult } from '../core/flow'
-import { createHttp } from '../core/http'
-import { createApprover, isApproveError, type DeviceRequest } from '../core/approve'
-import { createFlowRecorder, type FlowRecorder } from '../core/flow-log'
+import type { Config, ProviderConfig } from '../core/config'
+import type { FlowResult } from '../core/flow'
+import type { ApproveError, DeviceRequest } from '../core/approve'
+import type { FlowRecorder } from '../core/flow-log'
 import { cleanText } from '../core/redact'
-import { loadConfig } from '../adapters/config-file'
-import { createNodeFetch } from '../adapters/node-fetch'
 import { systemClock } from '../adapters/system-clock'
-import { humanReporter, jsonReporter, type Io } from './output'
+import type { Io } from './output'
 import { chunkUserCode } from './big-text'
-import { startServe } from './serve'
-import { FlowService } from '../services/flow-service'
 import { hostname, platform, release, arch } from 'node:os'
-import { createRequire } from 'node:module'
+// Bundled into the built CLI (dist-cli/), which sits at another depth than this file.
+import pkg from '../../package.json' with { type: 'json' }
 
-const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version
+const VERSION = pkg.version
+
+/*
+ * The modules a command needs are loaded when that command runs (`loadFor`), not at start-up:
+ * `--help` loads none of them, `providers` only the configuration (zod), and only `login` loads
+ * the flow engine and qrcode, only `serve` the HTTP server (issue #16: a CLI that answers fast).
+ * Each binding below is set by its loader before the command that uses it starts.
+ */
+let PRESETS!: typeof import('../core/config').PRESETS
+let findProvider!: typeof import('../core/config').findProvider
+let providerSecrets!: typeof import('../core/config').providerSecrets
+let loadConfig!: typeof import('../adapters/config-file').loadConfig
+let createHttp!: typeof import('../core/http').createHttp
+let createNodeFetch!: typeof import('../adapters/node-fetch').createNodeFetch
+let createDialect!: typeof import('../core/dialects').createDialect
+let runDeviceFlow!: typeof import('../core/flow').runDeviceFlow
+let createFlowRecorder!: typeof import('../core/flow-log').createFlowRecorder
+let humanReporter!: typeof import('./output').humanReporter
+let jsonReporter!: typeof import('./output').jsonReporter
+let discover!: typeof import('../core/dialects/oidc').discover
+let registerDeviceClient!: typeof import('../core/registration').registerDeviceClient
+let createApprover!: typeof import('../core/approve').createApprover
+let startServe!: typeof import('./serve').startServe
+let FlowService!: typeof import('../services/flow-service').FlowService
+/** No error is an approve error until the module that makes them is loaded. */
+let isApproveError = (_value: unknown): _value is ApproveError => false
+let listAccounts!: typeof import('./accounts').listAccounts
+let logout!: typeof import('./accounts').logout
+let serveUrl!: typeof import('./accounts').serveUrl
+/** Likewise for accounts' usage errors: a class no one throws stands in until it is loaded. */
+let AccountsUsageError: abstract new (...args: never[]) => Error = class NotLoaded extends Error {}
+
+const load = {
+  config: async () => {
+    ;({ PRESETS, findProvider, providerSecrets } = await import('../core/config'))
+    ;({ loadConfig } = await import('../adapters/config-file'))
+  },
+  http: async () => {
+    ;({ createHttp } = await import('../core/http'))
+    ;({ createNodeFetch } = await import('../adapters/node-fetch'))
+  },
+  flow: async () => {
+    ;({ createDialect } = await import('../core/dialects'))
+    ;({ runDeviceFlow } = await import('../core/flow'))
+    ;({ createFlowRecorder } = await import('../core/flow-log'))
+    ;({ humanReporter, jsonReporter } = await import('./output'))
+  },
+  register: async () => {
+    ;({ discover } = await import('../core/dialects/oidc'))
+    ;({ registerDeviceClient } = await import('../core/registration'))
+  },
+  approve: async () => {
+    ;({ createApprover, isApproveError } = await import('../core/approve'))
+  },
+  accounts: async () => {
+    ;({ listAccounts, logout, serveUrl, AccountsUsageError } = await import('./accounts'))
+  },
+  serve: async () => {
+    ;({ startServe } = await import('./serve'))
+    ;({ FlowService } = await import('../services/flow-service'))
+  },
+} satisfies Record<string, () => Promise<void>>
+
+/** What each command loads before it runs. */
+const NEEDS: Readonly<Record<string, ReadonlyArray<keyof typeof load>>> = {
+  login: ['config', 'http', 'flow'],
+  providers: ['config'],
+  register: ['config', 'http', 'register'],
+  approve: ['config', 'http', 'approve'],
+  // The flow service reports approve errors too.
+  serve: ['config', 'http', 'serve', 'approve'],
+  accounts: ['accounts'],
+  logout: ['accounts'],
+}
+
+async function loadFor(command: string): Promise<void> {
+  await Promise.all((Object.hasOwn(NEEDS, command) ? NEEDS[command]! : []).map((name) => load[name]()))
+}
 
 /** What this device says about itself to providers that ask (`api-v1`). */
 const DEVICE = { name: hostname(), model: `${platform()}-${arch()}`, os: `${platform()} ${release()}`, appVersion: `linkscreen-cli ${VERSION}` }
@@ -55,16 +127,24 @@ const USAGE = `Usage:
                    $LINKSCREEN_APPROVER_TOKEN, never from a flag)
   linkscreen providers [--config FILE] [--json]
   linkscreen register --provider <id> [--name NAME] [--config FILE] [--json]
-  linkscreen serve [--port P] [--config FILE] [--provider ID] [--kiosk]
-  linkscreen accounts [--url SERVE_URL] [--json]
-  linkscreen logout --account ID [--url SERVE_URL] [--json]
+  linkscreen serve [--port P] [--config FILE] [--provider ID] [--kiosk] [--json]
+                   (prints a URL that works once, for the browser that shows the screen)
+  linkscreen accounts [--port P] [--json]
+  linkscreen logout --account ID [--port P] [--json]
+  linkscreen check --provider <id> [--config FILE] [--json] [--html FILE]
+                   [--approve-with CMD] [--approve-timeout SECONDS] [--max-requests N]
+                   [--time-limit SECONDS] [--request-timeout SECONDS] [--max-wait SECONDS]
+                   (a device-flow conformance report; CMD is run without a shell as
+                   "CMD… USER_CODE" to approve, "CMD… USER_CODE deny" to deny)
 
 The configuration is read from --config, else $LINKSCREEN_CONFIG, else providers.json in
 your config folder. The built-in "demo" provider always exists.
 Outside the app accounts live only in the process that signed in: accounts and logout act on a
-running "linkscreen serve", through the URL it printed (--url, or $LINKSCREEN_SERVE_URL).
+running "linkscreen serve", found through its owner-only runtime file ($XDG_RUNTIME_DIR/linkscreen/;
+--port picks one of several) or $LINKSCREEN_SERVE_URL (the file's controlUrl), never a flag.
 Exit status: 0 authorized, 2 denied, 3 expired, 4 usage or configuration error, 1 other, 130 interrupted.
-approve: 0 done (approved, or denied with --deny), 3 the code expired, 4 usage or configuration, 1 other.`
+approve: 0 done (approved, or denied with --deny), 3 the code expired, 4 usage or configuration, 1 other.
+check: 0 no failures, 1 failures, 4 usage or configuration.`
 
 export interface MainOptions {
   readonly io?: Io
@@ -95,7 +175,7 @@ function parse(argv: readonly string[]) {
   const tokenFlag = argv.find((arg) => TOKEN_FLAG.test(arg))
   if (tokenFlag !== undefined) {
     throw new UsageError(
-      `${tokenFlag.split('=')[0]} is not an option: the approver's session token is read only from ${APPROVER_TOKEN_ENV}, to keep it out of shell history and process lists`,
+      `${tokenFlag.split('=')[0]} is not an option: the approver's session token is read only from ${APPROVER_TOKEN_ENV}, and serve's control credential only from its runtime file or LINKSCREEN_SERVE_URL, to keep them out of shell history and process lists`,
     )
   }
   try {
@@ -189,7 +269,8 @@ async function register(io: Io, values: ReturnType<typeof parse>['values'], env:
 
 /**
  * Serves the sign-in screen to browsers until cancelled. The first line on stdout is the URL
- * to open, with its secret.
+ * to open: it works once (its ticket becomes the browser's session cookie). The control
+ * credential for `accounts|logout` goes only to the owner-only runtime file, removed on exit.
  */
 async function serve(io: Io, values: ReturnType<typeof parse>['values'], env: NodeJS.ProcessEnv, signal: AbortSignal | undefined): Promise<number> {
   const port = wholeNumber(values.port, '--port', 0, 65_535) ?? 0
@@ -198,22 +279,56 @@ async function serve(io: Io, values: ReturnType<typeof parse>['values'], env: No
   const clock = systemClock
   const http = createHttp({ fetch: createNodeFetch(env), clock })
   const demo = lazyDemo()
-  const providers = providerEntries(config, demo)
+  // Logos and colours are checked here; a bad one is named on stderr and left out.
+  const { loadBranding } = await import('../services/branding')
+  const branding = await loadBranding(config.providers, { baseDir: path === undefined ? process.cwd() : dirname(path), warn: (message) => io.stderr.write(`linkscreen: warning: ${message}\n`) })
+  const providers = providerEntries(config, demo, branding)
   const service = new FlowService({ providers, deps: { http, clock } })
   const handle = await startServe({
     service,
     port,
     info: { kiosk: values.kiosk, fixedProvider: values.provider ?? null, locale: Intl.DateTimeFormat().resolvedOptions().locale, host: 'serve', storage: 'memory', notices: [] },
   })
-  io.stdout.write(`${handle.url}\n`)
-  io.stderr.write('linkscreen: serving the sign-in screen on 127.0.0.1 (tokens stay in this process, in memory); Ctrl-C stops\n')
-  await new Promise<void>((resolve) => {
-    if (signal?.aborted) return resolve()
-    signal?.addEventListener('abort', () => resolve(), { once: true })
-  })
-  await service.close()
-  await handle.close()
-  await demo.stop()
+  // Without the file the screen still works; only accounts and logout cannot reach it.
+  const { runtimeDir, RuntimeFileError, writeRuntimeFile } = await import('./runtime-file')
+  let runtime: Awaited<ReturnType<typeof writeRuntimeFile>> | undefined
+  let runtimeProblem: string | undefined
+  try {
+    runtime = await writeRuntimeFile(runtimeDir(env), {
+      version: 1,
+      pid: process.pid,
+      port: handle.port,
+      url: handle.url,
+      controlUrl: handle.controlUrl,
+      startedAt: new Date().toISOString(),
+    })
+  } catch (error) {
+    runtimeProblem = error instanceof RuntimeFileError ? error.message : `cannot write serve's runtime file in ${runtimeDir(env)} (${(error as { code?: string }).code ?? String(error)})`
+  }
+  const removeOnExit = (): void => runtime?.removeSync()
+  process.once('exit', removeOnExit)
+  try {
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify({ event: 'serving', url: handle.url, single_use: true, port: handle.port, runtime_file: runtime?.path ?? null })}\n`)
+    } else io.stdout.write(`${handle.url}\n`)
+    io.stderr.write(
+      `linkscreen: serving the sign-in screen on ${handle.origin} (tokens stay in this process, in memory); Ctrl-C stops\n` +
+        'linkscreen: the URL above works once: the first browser to open it is signed in to this screen and the URL then stops working. Start serve again for a new one\n' +
+        (runtime
+          ? `linkscreen: "linkscreen accounts" and "linkscreen logout" find this serve through ${runtime.path}\n`
+          : `linkscreen: warning: ${runtimeProblem ?? 'no runtime file'}; "linkscreen accounts" and "linkscreen logout" cannot reach this serve\n`),
+    )
+    await new Promise<void>((resolve) => {
+      if (signal?.aborted) return resolve()
+      signal?.addEventListener('abort', () => resolve(), { once: true })
+    })
+  } finally {
+    await runtime?.remove()
+    process.off('exit', removeOnExit)
+    await service.close()
+    await handle.close()
+    await demo.stop()
+  }
   return 0
 }
 
@@ -370,11 +485,13 @@ async function loginFlow(
 ): Promise<number> {
   const clock = systemClock
   const verbose = values.verbose
+  // Set once the dialect (and its scrubber) exists: every line printed passes through it.
+  let scrub = (text: string): string => text
   const bounded = createHttp({
     fetch: createNodeFetch(env),
     clock,
     ...(verbose
-      ? { onExchange: (x) => io.stderr.write(`[http] ${x.method} ${x.url} → ${x.status ?? x.error} (${x.ms} ms)\n`) }
+      ? { onExchange: (x) => io.stderr.write(scrub(`[http] ${x.method} ${x.url} → ${x.status ?? x.error} (${x.ms} ms)\n`)) }
       : {}),
   })
   const http = recorder ? recorder.wrap(bounded) : bounded
@@ -403,9 +520,13 @@ async function loginFlow(
           controller.abort()
         }, timeoutSeconds * 1000)
 
-  const options = { provider, showToken: values['show-token'], now: () => clock.now() }
-  const reporter = values.json ? jsonReporter(io, options) : humanReporter(io, options)
+  // The dialect's scrubber knows the provider's secrets and learns every one its requests
+  // carry and its answers deliver; the flow's events and the reporters pass through it.
   const dialect = createDialect(provider, { http, clock }, DEVICE)
+  const scrubber = dialect.scrubber
+  if (scrubber) scrub = (text) => scrubber.text(text)
+  const options = { provider, showToken: values['show-token'], now: () => clock.now(), ...(scrubber === undefined ? {} : { scrubber }) }
+  const reporter = values.json ? jsonReporter(io, options) : humanReporter(io, options)
   for (const warning of dialect.warnings ?? []) {
     if (values.json) io.stdout.write(`${JSON.stringify({ event: 'warning', provider: provider.id, message: warning })}\n`)
     else io.stderr.write(`linkscreen: warning: ${warning}\n`)
@@ -414,8 +535,7 @@ async function loginFlow(
   // and reported at the end rather than left as an unhandled rejection.
   let chain = Promise.resolve()
   let reportFailure: unknown
-  const secrets = providerSecrets(provider)
-  for (const secret of secrets) recorder?.addSecret(secret)
+  for (const secret of providerSecrets(provider)) recorder?.addSecret(secret)
   try {
     const result = await runDeviceFlow({
       dialect,
@@ -425,7 +545,6 @@ async function loginFlow(
       random: Math.random,
       // `--retry SECONDS`: how long a failing code request is tried again (none by default).
       codeRetryMs: (wholeNumber(values.retry, '--retry', 0, 86_400) ?? 0) * 1000,
-      secrets,
       onEvent: (event) => {
         if (event.type === 'code' || event.type === 'renewed') {
           recorder?.addSecret(event.authorization.device_code)
@@ -463,6 +582,8 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   const env = options.env ?? process.env
   let json = argv.includes('--json')
   try {
+    // `check` parses options of its own (electron/cli/check.ts), loaded only when it runs.
+    if (argv[0] === 'check') return await (await import('./check')).check(argv.slice(1), { io, env, signal: options.signal })
     const { values, positionals } = parse(argv)
     json = values.json
     const [command, ...rest] = positionals
@@ -471,13 +592,14 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       return 0
     }
     if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`)
+    if (command !== undefined) await loadFor(command)
     if (command === 'login') return await login(io, values, env, options.signal)
     if (command === 'providers') return await listProviders(io, values.config, env, values.json)
     if (command === 'register') return await register(io, values, env, options.signal)
     if (command === 'approve') return await approve(io, values, env, options.signal)
     if (command === 'serve') return await serve(io, values, env, options.signal)
-    if (command === 'accounts') return await listAccounts(io, serveUrl(values.url, env), values.json, options.signal)
-    if (command === 'logout') return await logout(io, serveUrl(values.url, env), values.account, values.json, options.signal)
+    if (command === 'accounts') return await listAccounts(io, await serveUrl(values, env), values.json, options.signal)
+    if (command === 'logout') return await logout(io, await serveUrl(values, env), values.account, values.json, options.signal)
     throw new UsageError(command ? `unknown command "${command}"` : 'no command given')
   } catch (error) {
     const usage = error instanceof UsageError || error instanceof AccountsUsageError

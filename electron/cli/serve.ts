@@ -2,18 +2,30 @@
  * `linkscreen serve`: the sign-in screen for any browser. Serves the built renderer and carries
  * the typed contract over HTTP (invokes) and server-sent events (snapshots) to the real core.
  *
- * Bound to 127.0.0.1. Every request must carry the per-launch secret as the first path segment
- * (`/<secret>/…`), come from a loopback address and name this server in its Host header (no DNS
- * rebinding). Tokens stay in this process, in memory; the page only ever gets view snapshots.
+ * Bound to 127.0.0.1; every request must come from a loopback address and name this server in
+ * its Host header (no DNS rebinding), and a request that names an Origin must come from this
+ * server's own page. Who may do what:
+ *
+ * - The URL serve prints carries a one-time **ticket**, as Jupyter's carries its token: the first
+ *   GET that presents it gets a session cookie (`HttpOnly; SameSite=Strict; Path=/`, named for
+ *   this port, its value random and known only to this instance) and a 303 to the same page
+ *   without the ticket. A used, wrong or truncated ticket gets 403, so the URL seen in a process
+ *   list (a kiosk Chromium started with it) is useless once the screen has opened it.
+ * - The **session cookie** opens the page, its events and every channel the screen uses.
+ * - The **control credential** (`Authorization: Bearer …`), which serve hands only to its
+ *   owner-only runtime file, allows just the channels `linkscreen accounts|logout` call.
+ *
+ * Tokens stay in this process, in memory; the page only ever gets view snapshots.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { extname, join, normalize, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { isLoopbackHost } from '../core/urls'
-import type { AppInfo, EventMap } from '../ipc/contract'
+import { CONTROL_PARAM, TICKET_PARAM } from './runtime-file'
+import type { AppInfo, EventMap, InvokeChannel } from '../ipc/contract'
 import { ContractError, dispatch, MAX_REQUEST_CHARS } from '../ipc/dispatch'
 import type { FlowService } from '../services/flow-service'
 
@@ -49,10 +61,19 @@ export interface ServeOptions {
   readonly rendererDir?: string
 }
 
+/** The only channels the control credential may call: what `linkscreen accounts|logout` need. */
+export const CONTROL_CHANNELS: ReadonlySet<InvokeChannel> = new Set<InvokeChannel>(['accounts:list', 'accounts:sign-out'])
+
 export interface ServeHandle {
-  /** The URL to open, with its secret. */
+  /** The URL to open once, with its one-time ticket. */
   readonly url: string
+  /** `http://127.0.0.1:PORT`. */
+  readonly origin: string
   readonly port: number
+  /** The control URL (`origin/?control=…`): for the runtime file and `LINKSCREEN_SERVE_URL` only, never a command line. */
+  readonly controlUrl: string
+  /** The name of this instance's session cookie. */
+  readonly cookieName: string
   /** Ends every open event stream (browsers reconnect by themselves and resync). */
   disconnectEvents(): void
   close(): Promise<void>
@@ -77,10 +98,37 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string | u
   return Buffer.concat(chunks).toString('utf8')
 }
 
+/** A digest, so that comparisons take the same time whatever the length of what was sent. */
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest()
+
+const same = (given: string, expected: Buffer): boolean => timingSafeEqual(digest(given), expected)
+
+/** The value of cookie `name` in a Cookie header, if any. */
+function cookie(header: string | undefined, name: string): string[] {
+  const values: string[] = []
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=')
+    if (eq > 0 && part.slice(0, eq).trim() === name) values.push(part.slice(eq + 1).trim())
+  }
+  return values
+}
+
+const NO_SESSION =
+  'This screen opens only through the one-time URL "linkscreen serve" printed, in the browser that opened it first. Start "linkscreen serve" again for a new URL.'
+const TICKET_USED =
+  'This one-time URL has already been used: the browser that opened it first holds the session. If that was not you, stop "linkscreen serve" (Ctrl-C) and start it again.'
+const TICKET_WRONG = 'This URL is not right: its ticket is not the one "linkscreen serve" printed (mistyped, cut short, or from another serve).'
+const OTHER_ORIGIN = 'Requests from other web pages are refused.'
+
 /** Starts the server; resolves once it listens. */
 export async function startServe(options: ServeOptions): Promise<ServeHandle> {
-  const secret = randomBytes(24).toString('base64url')
-  const secretBytes = Buffer.from(secret)
+  const ticket = randomBytes(24).toString('base64url')
+  const ticketDigest = digest(ticket)
+  let ticketUsed = false
+  const control = randomBytes(32).toString('base64url')
+  const controlDigest = digest(control)
+  /** Digests of the session cookies this instance gave out (one per ticket: one). */
+  const sessions = new Set<string>()
   const root = options.rendererDir ?? RENDERER_DIR
   try {
     await stat(join(root, 'index.html'))
@@ -89,16 +137,29 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   }
   const streams = new Set<ServerResponse>()
   let port = 0
+  // Cookies are not port-scoped: two serves on 127.0.0.1 each keep their own cookie by name.
+  let cookieName = ''
 
-  const hasSecret = (segment: string | undefined): boolean => {
-    const given = Buffer.from(segment ?? '')
-    return given.length === secretBytes.length && timingSafeEqual(given, secretBytes)
-  }
+  const hasSession = (req: IncomingMessage): boolean =>
+    cookie(req.headers.cookie, cookieName).some((value) => sessions.has(digest(value).toString('hex')))
 
   const allowedHost = (host: string | undefined): boolean => {
     if (!host) return false
     const match = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(host)
     return match !== null && Number(match[2]) === port && isLoopbackHost(match[1] ?? '')
+  }
+
+  /** The ticket exchange: a session cookie and a 303 to the page without the ticket. */
+  const exchange = (req: IncomingMessage, res: ServerResponse, given: string): void => {
+    if (req.method !== 'GET') return send(res, 405, 'Open this URL in a browser (GET).')
+    const clean = { ...SECURITY_HEADERS, location: '/', 'content-length': 0 }
+    if (hasSession(req)) return void res.writeHead(303, clean).end()
+    if (!same(given, ticketDigest)) return send(res, 403, TICKET_WRONG)
+    if (ticketUsed) return send(res, 403, TICKET_USED)
+    ticketUsed = true
+    const session = randomBytes(32).toString('base64url')
+    sessions.add(digest(session).toString('hex'))
+    res.writeHead(303, { ...clean, 'set-cookie': `${cookieName}=${session}; HttpOnly; SameSite=Strict; Path=/` }).end()
   }
 
   const events = (res: ServerResponse): void => {
@@ -161,17 +222,35 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     const remote = req.socket.remoteAddress ?? ''
     if (!isLoopbackHost(remote.replace(/^::ffff:/, ''))) return send(res, 403, 'forbidden')
     if (!allowedHost(req.headers.host)) return send(res, 403, 'forbidden')
+    // Another page in the same browser (another port on 127.0.0.1 is the same *site*, so
+    // SameSite does not stop it) may send requests here, but never with this page's Origin.
+    const origin = req.headers.origin
+    if (origin !== undefined && origin !== `http://${req.headers.host ?? ''}`) return send(res, 403, OTHER_ORIGIN)
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
-    const [, first, ...rest] = url.pathname.split('/')
-    if (!hasSecret(first)) return send(res, 403, 'forbidden')
-    const tail = rest.join('/')
-    if (tail === 'api/events' && req.method === 'GET') return events(res)
-    if (tail.startsWith('api/invoke/')) {
-      invoke(req, res, tail.slice('api/invoke/'.length)).catch(() => send(res, 500, 'error'))
-      return
+    const path = url.pathname
+    if (path.startsWith('/api/')) {
+      const site = req.headers['sec-fetch-site']
+      if (site !== undefined && site !== 'same-origin') return send(res, 403, OTHER_ORIGIN)
+      if (path.startsWith('/api/invoke/')) {
+        const channel = path.slice('/api/invoke/'.length)
+        const authorization = req.headers.authorization
+        if (authorization !== undefined) {
+          const given = /^Bearer (\S+)$/.exec(authorization)?.[1] ?? ''
+          if (!same(given, controlDigest)) return send(res, 403, 'The control credential is not right (from another serve, or this serve was restarted).')
+          if (!CONTROL_CHANNELS.has(channel as InvokeChannel)) return send(res, 403, `The control credential allows only ${[...CONTROL_CHANNELS].join(' and ')}.`)
+        } else if (!hasSession(req)) return send(res, 403, NO_SESSION)
+        invoke(req, res, channel).catch(() => send(res, 500, 'error'))
+        return
+      }
+      if (!hasSession(req)) return send(res, 403, NO_SESSION)
+      if (path === '/api/events' && req.method === 'GET') return events(res)
+      return send(res, 404, 'not found')
     }
+    const given = url.searchParams.get(TICKET_PARAM)
+    if (given !== null) return exchange(req, res, given)
+    if (!hasSession(req)) return send(res, 403, NO_SESSION)
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed')
-    file(res, tail).catch(() => send(res, 500, 'error'))
+    file(res, path.slice(1)).catch(() => send(res, 500, 'error'))
   })
 
   await new Promise<void>((resolve, reject) => {
@@ -179,9 +258,14 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
   })
   port = (server.address() as AddressInfo).port
+  cookieName = `linkscreen-${port}`
+  const base = `http://127.0.0.1:${port}`
   return {
-    url: `http://127.0.0.1:${port}/${secret}/`,
+    url: `${base}/?${TICKET_PARAM}=${ticket}`,
+    origin: base,
     port,
+    controlUrl: `${base}/?${CONTROL_PARAM}=${control}`,
+    cookieName,
     disconnectEvents: () => {
       for (const stream of streams) stream.destroy()
     },

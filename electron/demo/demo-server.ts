@@ -32,7 +32,7 @@ import type { AddressInfo } from 'node:net'
 import { promisify } from 'node:util'
 import Provider, { interactionPolicy } from 'oidc-provider'
 import type { Client, Configuration, JWK, Middleware } from 'oidc-provider'
-import { isRecord, outerMiddleware, sendHtml } from './http-util'
+import { isRecord, outerMiddleware, requestRefusal, sendForbidden, sendHtml } from './http-util'
 import { createInteractionHandler, describeFailure } from './interaction'
 import { codeInputMessage, codeInputPage, confirmPage, deniedPage, errorPage, formValue, page, renderInto, successPage } from './pages'
 import { DEVICE_CODE_GRANT, pollingMiddleware } from './polling'
@@ -292,7 +292,14 @@ ${form}
   })
 
   const oidcCallback = provider.callback()
+  const boundHost = new URL(issuer).hostname.replace(/^\[|\]$/g, '')
   dispatch = (req, res) => {
+    // DNS rebinding and cross-site form posts are refused before oidc-provider sees them.
+    const refusal = requestRefusal(req, boundHost, address.port)
+    if (refusal !== undefined) {
+      sendForbidden(res, refusal)
+      return
+    }
     const path = (req.url ?? '/').split('?')[0] ?? '/'
     const match = INTERACTION_PATH.exec(path)
     if (!match?.[1]) {

@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Middleware } from 'oidc-provider'
+import { isLoopbackHost } from '../core/urls'
 import { CSP, errorPage, renderInto } from './pages'
 
 const MAX_FORM_BYTES = 8 * 1024
@@ -67,4 +68,39 @@ export async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
     chunks.push(buf)
   }
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'))
+}
+
+/** Browser origins allowed to call the demo (the same rule as its CORS policy): loopback pages only. */
+export const LOOPBACK_ORIGIN = /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/
+
+/**
+ * Why a request must be refused before the provider sees it, or `undefined`. The demo listens on
+ * loopback, but a web page can still reach it through DNS rebinding (its own name re-pointed at
+ * 127.0.0.1), and any page can post a form to it. So the Host header must name this server
+ * (a loopback name or the host it was bound to, with its port), and a request that changes state
+ * from a browser must come from a loopback page (an `Origin` of another site, or `null`, is
+ * refused).
+ * @param boundHost - the host of the issuer URL (e.g. `127.0.0.1`).
+ */
+export function requestRefusal(req: IncomingMessage, boundHost: string, port: number): string | undefined {
+  const match = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(req.headers.host ?? '')
+  const hostname = (match?.[1] ?? '').toLowerCase().replace(/^\[|\]$/g, '')
+  if (match === null || Number(match[2]) !== port || !(isLoopbackHost(hostname) || hostname === boundHost.toLowerCase())) {
+    return `This demo provider answers only requests addressed to ${boundHost}:${port}; this one named another server in its Host header.`
+  }
+  const origin = req.headers.origin
+  const safe = req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS'
+  if (!safe && origin !== undefined && !LOOPBACK_ORIGIN.test(origin)) return 'This demo provider accepts forms and requests from pages on this machine (127.0.0.1) only.'
+  return undefined
+}
+
+/** A plain-text refusal with the usual security headers. */
+export function sendForbidden(res: ServerResponse, message: string): void {
+  res.writeHead(403, {
+    'content-type': 'text/plain; charset=utf-8',
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+    'content-length': Buffer.byteLength(message),
+  })
+  res.end(message)
 }

@@ -61,16 +61,19 @@ describe('the linkscreen binary', () => {
     expect(await run.exited).toBe(143)
   })
 
-  it('serve prints the URL with its secret first, serves the screen there, refuses without the secret, stops on SIGINT', async () => {
-    const run = runBin(['serve', '--provider', 'ba', '--kiosk'], { LINKSCREEN_CONFIG: config })
+  it('serve prints its one-time URL first, serves the screen to the browser that opens it, refuses without the session, stops on SIGINT', async () => {
+    const run = runBin(['serve', '--provider', 'ba', '--kiosk'], { LINKSCREEN_CONFIG: config, XDG_RUNTIME_DIR: await mkdtemp(join(tmpdir(), 'linkscreen-bin-run-')) })
     await run.waitFor('\n')
     const url = run.out().split('\n')[0] as string
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]{32}\/$/)
-    const page = await fetch(url)
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?ticket=[A-Za-z0-9_-]{32}$/)
+    const opened = await fetch(url, { redirect: 'manual' })
+    expect(opened.status).toBe(303)
+    const cookie = String(opened.headers.get('set-cookie')).split(';')[0] as string
+    const page = await fetch(new URL('/', url), { headers: { cookie } })
     expect(page.status).toBe(200)
     expect(await page.text()).toContain('<div id="root">')
     expect((await fetch(new URL('/', url))).status).toBe(403)
-    const info = await fetch(`${url}api/invoke/app:info`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"request":null}' })
+    const info = await fetch(new URL('/api/invoke/app:info', url), { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: '{"request":null}' })
     expect(await info.json()).toMatchObject({ kiosk: true, fixedProvider: 'ba', host: 'serve' })
     run.child.kill('SIGINT')
     expect(await run.exited).toBe(0)
