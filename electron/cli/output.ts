@@ -1,10 +1,11 @@
 /**
  * How `linkscreen login` reports a flow: JSON lines (`--json`) or a human screen with the code
  * printed large, a QR code and a live countdown. Tokens appear only with `--show-token`;
- * device codes never.
+ * device codes never: every event passes through the provider's scrubber before it is printed.
  */
 import QRCode from 'qrcode'
-import type { FlowEvent } from '../core/flow'
+import { scrubFlowEvent, type FlowEvent } from '../core/flow'
+import type { Scrubber } from '../core/scrubber'
 import { cleanText } from '../core/redact'
 import type { DeviceAuthorization } from '../core/types'
 import { bigText, bigTextWidth, chunkUserCode } from './big-text'
@@ -26,6 +27,13 @@ export interface ReporterOptions {
   readonly now: () => number
   /** Monotonic milliseconds, for the countdown; default `performance.now`. */
   readonly monotonic?: () => number
+  /** The provider's scrubber (the dialect's): every event is scrubbed with it before it is printed. */
+  readonly scrubber?: Scrubber
+}
+
+/** `event` as it may be printed: through the scrubber, when there is one. */
+function shown(event: FlowEvent, options: ReporterOptions): FlowEvent {
+  return options.scrubber === undefined ? event : scrubFlowEvent(event, options.scrubber)
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString()
@@ -39,6 +47,7 @@ function codeFields(authorization: DeviceAuthorization) {
     expires_at: iso(authorization.expires_at),
     interval: authorization.interval,
     ...(authorization.message === undefined ? {} : { message: authorization.message }),
+    ...(authorization.warning === undefined ? {} : { warning: authorization.warning }),
   }
 }
 
@@ -100,7 +109,7 @@ export function jsonEvent(event: FlowEvent, options: ReporterOptions): Record<st
 export function jsonReporter(io: Io, options: ReporterOptions): Reporter {
   return {
     async event(event) {
-      io.stdout.write(`${JSON.stringify(jsonEvent(event, options))}\n`)
+      io.stdout.write(`${JSON.stringify(jsonEvent(shown(event, options), options))}\n`)
     },
     close() {},
   }
@@ -155,6 +164,7 @@ export function humanReporter(io: Io, options: ReporterOptions): Reporter {
     // A URL too long for a QR code still leaves the code and the URL to type.
     const qr = await QRCode.toString(target, { type: 'terminal', small: true, errorCorrectionLevel: 'M' }).catch(() => undefined)
     const title = cleanText(options.provider.name ?? options.provider.id, 100)
+    if (authorization.warning !== undefined) io.stderr.write(`linkscreen: warning: ${cleanText(authorization.warning, 500)}\n`)
     const lines = [
       '',
       renewed ? '  The previous code expired. Here is a new one.' : `  Sign in to ${title}`,
@@ -183,7 +193,8 @@ export function humanReporter(io: Io, options: ReporterOptions): Reporter {
   }
 
   return {
-    async event(event) {
+    async event(raw) {
+      const event = shown(raw, options)
       switch (event.type) {
         case 'code':
           return showCode(event.authorization, false, event.expiresInMs)

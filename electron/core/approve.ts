@@ -12,13 +12,16 @@
  * The plugin's answers map onto an {@link ApproveError} with a {@link ApproveFailure} reason;
  * network trouble stays the `LinkscreenError` the injected `http` throws (`network_error`,
  * `timeout`, `aborted`). Messages may name the user code (it is on the device's screen), never
- * the session token.
+ * the session token: what `claim` and `decide` return or throw passes through the approver's
+ * scrubber (see `scrubber.ts`), which knows the token and the configured header values and
+ * learns what every request carries.
  */
 import { accountFromUser } from './dialects/better-auth'
 import { isJsonObject } from './assert'
 import { ErrorCode, LinkscreenError } from './errors'
 import { readJsonBody } from './http'
-import { cleanText, redactText } from './redact'
+import { cleanText } from './redact'
+import { Scrubber } from './scrubber'
 import { cleanDescription, cleanErrorCode } from './token-response'
 import type { Account, FetchLike } from './types'
 
@@ -34,6 +37,8 @@ export interface ApproveProvider {
 export interface ApproveDeps {
   /** Already bounded and classified (see `createHttp`). */
   readonly http: FetchLike
+  /** The provider's scrubber, shared with whoever shows the results; a new one when absent. */
+  readonly scrubber?: Scrubber
 }
 
 /** Why the server refused, as far as it tells. */
@@ -139,14 +144,14 @@ function stringList(value: unknown): string[] | undefined {
 export function createApprover(provider: ApproveProvider, sessionToken: string, deps: ApproveDeps): Approver {
   const base = provider.baseUrl.replace(/\/+$/, '')
   const id = provider.id
-  /** Server text, made safe to show and scrubbed of the token. */
-  const safe = (text: string | undefined): string | undefined => (text === undefined ? undefined : redactText(text, [sessionToken]))
-  /** A server's error code, scrubbed too: a server may echo the token anywhere, its `error` included. */
-  const safeCode = (value: unknown): string => redactText(cleanErrorCode(value), [sessionToken])
+  const scrubber = deps.scrubber ?? new Scrubber()
+  scrubber.keep(sessionToken)
+  for (const value of Object.values(provider.headers ?? {})) scrubber.keep(value)
+  const http = scrubber.wrap(deps.http)
   const shown = (code: string): string => cleanText(code, 64)
 
   const request = (method: 'GET' | 'POST', path: string, body: unknown, signal: AbortSignal | undefined): Promise<Response> =>
-    deps.http(`${base}${path}`, {
+    http(`${base}${path}`, {
       method,
       headers: {
         ...provider.headers,
@@ -170,8 +175,8 @@ export function createApprover(provider: ApproveProvider, sessionToken: string, 
     const status = response.status
     if (status === 429) return new ApproveError('rate_limited', `${id}: too many attempts (HTTP 429); wait a while before trying again`, { status })
     if (isJsonObject(body) && typeof body['error'] === 'string') {
-      const error = safeCode(body['error'])
-      const description = safe(cleanDescription(body['error_description']))
+      const error = cleanErrorCode(body['error'])
+      const description = cleanDescription(body['error_description'])
       return new LinkscreenError(ErrorCode.OAuth, `${id}: ${step}: ${error}${description ? ` (${description})` : ''}`, {
         oauthError: error,
         status,
@@ -180,8 +185,8 @@ export function createApprover(provider: ApproveProvider, sessionToken: string, 
     }
     if (isJsonObject(body) && typeof body['message'] === 'string') {
       // better-auth's own errors (validation, CSRF) are {message, code}.
-      const description = safe(cleanDescription(body['message']))
-      const code = typeof body['code'] === 'string' ? safeCode(body['code'].toLowerCase()) : 'error'
+      const description = cleanDescription(body['message'])
+      const code = typeof body['code'] === 'string' ? cleanErrorCode(body['code'].toLowerCase()) : 'error'
       return new LinkscreenError(status >= 500 ? ErrorCode.ServerError : ErrorCode.OAuth, `${id}: ${step}: HTTP ${status} ${code}${description ? ` (${description})` : ''}`, {
         oauthError: code,
         status,
@@ -196,8 +201,8 @@ export function createApprover(provider: ApproveProvider, sessionToken: string, 
   const refusal = async (response: Response, code: string, step: string): Promise<LinkscreenError> => {
     const body = await readJsonBody(response)
     const status = response.status
-    const error = isJsonObject(body) && typeof body['error'] === 'string' ? safeCode(body['error']) : undefined
-    const description = isJsonObject(body) ? safe(cleanDescription(body['error_description'])) : undefined
+    const error = isJsonObject(body) && typeof body['error'] === 'string' ? cleanErrorCode(body['error']) : undefined
+    const description = isJsonObject(body) ? cleanDescription(body['error_description']) : undefined
     const details = { status, ...(error === undefined ? {} : { oauthError: error }), ...(description === undefined ? {} : { description }) }
     if (status === 401 || error === 'unauthorized') return notSignedIn(status, error)
     if (error === 'expired_token') return new ApproveError('expired_code', `${id}: the code ${shown(code)} has expired; ask the device for a new code`, details)
@@ -238,7 +243,7 @@ export function createApprover(provider: ApproveProvider, sessionToken: string, 
     if (!isJsonObject(body) || typeof body['status'] !== 'string') {
       return new LinkscreenError(ErrorCode.InvalidResponse, `${id}: GET /device: the answer has no "status"`, { status: 200 })
     }
-    const status = safe(cleanText(body['status'], 32)) as string
+    const status = cleanText(body['status'], 32)
     if (status !== 'pending') {
       return new ApproveError('already_processed', `${id}: the code ${shown(code)} was already ${status === 'approved' || status === 'denied' ? status : `decided (${status})`}`, { status: 200 })
     }
@@ -264,40 +269,43 @@ export function createApprover(provider: ApproveProvider, sessionToken: string, 
   return {
     providerId: id,
 
-    async claim(userCode, signal) {
-      // Text with a lone surrogate cannot be put in a URL (encodeURIComponent throws): no code is like that.
-      if (/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(userCode)) {
-        throw new ApproveError('invalid_code', `${id}: that is not a user code (it is not valid text)`)
-      }
-      const typed = userCode.trim()
-      const normal = normalizeUserCode(userCode)
-      if (!/[\p{L}\p{N}]/u.test(normal) || normal.length > MAX_CODE_LENGTH) {
-        throw new ApproveError('invalid_code', `${id}: "${shown(typed)}" is not a user code${normal.length > MAX_CODE_LENGTH ? ' (too long)' : ' (it has no letters or digits)'}`)
-      }
-      if (!/^[\x21-\x7e]{1,8192}$/.test(sessionToken)) {
-        throw new ApproveError('not_signed_in', `${id}: the approver's session token is ${sessionToken === '' ? 'empty' : 'malformed (it must be printable ASCII without spaces)'}`)
-      }
-      const approver = await session(signal)
-      let result = await claimOnce(normal, approver, signal)
-      // A custom code the plugin matches exactly: try it as typed.
-      if (result instanceof ApproveError && result.reason === 'invalid_code' && typed !== normal && typed.length <= MAX_CODE_LENGTH) {
-        const asTyped = await claimOnce(typed, approver, signal)
-        // Unknown either way: say so of the code as the device shows it.
-        if (!(asTyped instanceof ApproveError && asTyped.reason === 'invalid_code')) result = asTyped
-      }
-      if (result instanceof LinkscreenError) throw result
-      return result
-    },
+    claim: (userCode, signal) => scrubber.guard(async () => scrubber.deep(await claim(userCode, signal))),
+    decide: (claimed, decision, signal) => scrubber.guard(async () => scrubber.deep(await decide(claimed, decision, signal))),
+  }
 
-    async decide(claimed, decision, signal) {
-      const path = decision === 'approve' ? '/device/approve' : '/device/deny'
-      const response = await request('POST', path, { userCode: claimed.userCode }, signal)
-      if (response.status !== 200) throw await refusal(response, claimed.userCode, `POST ${path}`)
-      const body = await readJsonBody(response)
-      if (!isJsonObject(body) || body['success'] !== true) {
-        throw new LinkscreenError(ErrorCode.InvalidResponse, `${id}: POST ${path}: the answer does not say "success": true`, { status: 200 })
-      }
-      return { providerId: id, userCode: claimed.userCode, decision }
-    },
+  async function claim(userCode: string, signal: AbortSignal | undefined): Promise<DeviceRequest> {
+    // Text with a lone surrogate cannot be put in a URL (encodeURIComponent throws): no code is like that.
+    if (/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(userCode)) {
+      throw new ApproveError('invalid_code', `${id}: that is not a user code (it is not valid text)`)
+    }
+    const typed = userCode.trim()
+    const normal = normalizeUserCode(userCode)
+    if (!/[\p{L}\p{N}]/u.test(normal) || normal.length > MAX_CODE_LENGTH) {
+      throw new ApproveError('invalid_code', `${id}: "${shown(typed)}" is not a user code${normal.length > MAX_CODE_LENGTH ? ' (too long)' : ' (it has no letters or digits)'}`)
+    }
+    if (!/^[\x21-\x7e]{1,8192}$/.test(sessionToken)) {
+      throw new ApproveError('not_signed_in', `${id}: the approver's session token is ${sessionToken === '' ? 'empty' : 'malformed (it must be printable ASCII without spaces)'}`)
+    }
+    const approver = await session(signal)
+    let result = await claimOnce(normal, approver, signal)
+    // A custom code the plugin matches exactly: try it as typed.
+    if (result instanceof ApproveError && result.reason === 'invalid_code' && typed !== normal && typed.length <= MAX_CODE_LENGTH) {
+      const asTyped = await claimOnce(typed, approver, signal)
+      // Unknown either way: say so of the code as the device shows it.
+      if (!(asTyped instanceof ApproveError && asTyped.reason === 'invalid_code')) result = asTyped
+    }
+    if (result instanceof LinkscreenError) throw result
+    return result
+  }
+
+  async function decide(claimed: DeviceRequest, decision: ApproveDecision, signal: AbortSignal | undefined): Promise<ApproveResult> {
+    const path = decision === 'approve' ? '/device/approve' : '/device/deny'
+    const response = await request('POST', path, { userCode: claimed.userCode }, signal)
+    if (response.status !== 200) throw await refusal(response, claimed.userCode, `POST ${path}`)
+    const body = await readJsonBody(response)
+    if (!isJsonObject(body) || body['success'] !== true) {
+      throw new LinkscreenError(ErrorCode.InvalidResponse, `${id}: POST ${path}: the answer does not say "success": true`, { status: 200 })
+    }
+    return { providerId: id, userCode: claimed.userCode, decision }
   }
 }

@@ -19,7 +19,8 @@
  * clone of the body then costs no network time and cannot hang.
  */
 import { ErrorCode, isLinkscreenError } from './errors'
-import { REDACTED, cleanText, isSecretKey, redactHead, redactUrl, replaceAnyCase } from './redact'
+import { cleanText, redactUrl } from './redact'
+import { Scrubber } from './scrubber'
 import type { Clock, FetchLike } from './types'
 
 /** The version of the exported JSON shape; bumped on any incompatible change. */
@@ -33,8 +34,6 @@ export const DEFAULT_MAX_INSPECT_BYTES = 64 * 1024
 const MAX_KEYS = 50
 const MAX_KEY_LENGTH = 64
 const MAX_URL_LENGTH = 2048
-/** Secrets shorter than this are not scrubbed (they would mangle ordinary text). */
-const MIN_SECRET_LENGTH = 4
 
 /** One HTTP exchange, as exported. Optional members are absent when unknown. */
 export interface FlowLogEntry {
@@ -146,8 +145,9 @@ function failureReason(error: unknown): string | undefined {
     current = current.cause
   }
   if (isLinkscreenError(error)) {
-    // createHttp ends a network failure's message with the system code and attaches no cause.
-    const match = /: ([A-Z][A-Z0-9_]{2,40})$/.exec(error.message)
+    // createHttp ends a network failure's message with the system code, in parentheses after its
+    // words ("… refused the connection (ECONNREFUSED)"), and attaches no cause.
+    const match = /[:(] ?([A-Z][A-Z0-9_]{2,40})\)?$/.exec(error.message)
     return match?.[1]
   }
   return error instanceof Error && /^[A-Za-z]{1,40}$/.test(error.name) ? error.name : undefined
@@ -161,127 +161,6 @@ function failureOf(error: unknown): FlowLogFailure {
       : ErrorCode.Network
   const reason = failureReason(error)
   return reason === undefined ? { code } : { code, reason }
-}
-
-function headerEntries(headers: HeadersInit | undefined): [string, string][] {
-  if (headers === undefined) return []
-  if (headers instanceof Headers) {
-    const out: [string, string][] = []
-    headers.forEach((value, key) => out.push([key, value]))
-    return out
-  }
-  if (Array.isArray(headers)) return headers.filter((pair) => pair.length === 2).map(([k, v]) => [String(k), String(v)])
-  return Object.entries(headers as Record<string, string>).map(([k, v]) => [k, String(v)])
-}
-
-/** The credentials in an `Authorization` header: the token of any scheme, and Basic's decoded parts. */
-function credentialsOf(value: string): string[] {
-  const match = /^\s*([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)\s+(.+?)\s*$/.exec(value)
-  if (!match) return [value]
-  const [, scheme = '', credentials = ''] = match
-  const out = [credentials]
-  if (scheme.toLowerCase() === 'basic') {
-    try {
-      const decoded = atob(credentials)
-      const colon = decoded.indexOf(':')
-      if (colon >= 0) {
-        out.push(decoded.slice(0, colon), decoded.slice(colon + 1))
-        // RFC 6749 §2.3.1: client credentials are form-encoded before Basic.
-        for (const part of [decoded.slice(0, colon), decoded.slice(colon + 1)]) {
-          try {
-            out.push(decodeURIComponent(part.replace(/\+/g, ' ')))
-          } catch {
-            // not form-encoded
-          }
-        }
-      } else out.push(decoded)
-    } catch {
-      // not base64
-    }
-  }
-  return out
-}
-
-/** Field names and secret values of a request body, without ever keeping the body. */
-function readRequestBody(body: unknown): { fields?: string[]; secrets: string[] } {
-  const secrets: string[] = []
-  const fromPairs = (pairs: Iterable<[string, unknown]>): string[] => {
-    const fields: string[] = []
-    for (const [key, value] of pairs) {
-      if (!fields.includes(key)) fields.push(key)
-      if (isSecretKey(key) && typeof value === 'string') secrets.push(value)
-    }
-    return fields
-  }
-  const fromText = (text: string): string[] | undefined => {
-    const trimmed = text.trim()
-    if (trimmed.startsWith('{')) {
-      try {
-        const json = JSON.parse(trimmed) as unknown
-        if (json !== null && typeof json === 'object' && !Array.isArray(json)) {
-          collectSecrets(json, secrets, 0)
-          return Object.keys(json)
-        }
-      } catch {
-        return undefined
-      }
-      return undefined
-    }
-    if (trimmed.startsWith('--')) return fromMultipart(trimmed)
-    if (trimmed === '' || !/^[^\s&=]+=/.test(trimmed)) return undefined
-    return fromPairs(new URLSearchParams(trimmed).entries())
-  }
-  /** multipart/form-data (RFC 7578), as `postFields` writes it for api-v1: the first line is the delimiter. */
-  const fromMultipart = (text: string): string[] | undefined => {
-    const first = /^(--[^\r\n]{1,200})\r?\n/.exec(text)
-    if (!first) return undefined
-    const pairs: [string, string][] = []
-    for (const part of text.split(first[1] as string).slice(1)) {
-      if (part.startsWith('--')) break // the closing delimiter
-      const head = /^\r?\n([\s\S]*?)\r?\n\r?\n/.exec(part)
-      const name = head && /(?:^|;)\s*name="([^"]*)"/im.exec(head[1] as string)?.[1]
-      if (!head || name === undefined || name === null) continue
-      // Names are quoted as browsers (and `multipart` in dialects/wire.ts) quote them: ", CR, LF and \ percent-encoded.
-      const unquoted = name.replace(/%(?:22|0D|0A|5C)/gi, (escape) => decodeURIComponent(escape))
-      pairs.push([unquoted, part.slice(head[0].length).replace(/\r?\n$/, '')])
-    }
-    return pairs.length === 0 ? undefined : fromPairs(pairs)
-  }
-  if (body === undefined || body === null) return { secrets }
-  if (typeof body === 'string') {
-    const fields = fromText(body)
-    return fields === undefined ? { secrets } : { fields, secrets }
-  }
-  if (body instanceof URLSearchParams) return { fields: fromPairs(body.entries()), secrets }
-  if (typeof FormData !== 'undefined' && body instanceof FormData) {
-    const pairs: [string, unknown][] = []
-    body.forEach((value, key) => pairs.push([key, value]))
-    return { fields: fromPairs(pairs), secrets }
-  }
-  if (body instanceof Uint8Array || body instanceof ArrayBuffer) {
-    const bytes = body instanceof ArrayBuffer ? new Uint8Array(body) : body
-    if (bytes.byteLength > DEFAULT_MAX_INSPECT_BYTES) return { secrets }
-    const fields = fromText(new TextDecoder('utf-8', { fatal: false }).decode(bytes))
-    return fields === undefined ? { secrets } : { fields, secrets }
-  }
-  return { secrets }
-}
-
-/**
- * In a response, `code` is far more often an error code (better-auth's `{message, code}`) than a
- * secret; learning `pending` as a secret would turn `authorization_pending` into nonsense.
- */
-const NOT_SECRET_IN_RESPONSES = new Set(['code'])
-
-/** The string values of secret-named members of a JSON value, a few levels deep. */
-function collectSecrets(value: unknown, out: string[], depth: number, skip?: ReadonlySet<string>): void {
-  if (depth > 4 || value === null || typeof value !== 'object') return
-  const entries = Array.isArray(value) ? value.slice(0, 50).map((v) => ['', v] as const) : Object.entries(value).slice(0, 200)
-  for (const [key, member] of entries) {
-    if (typeof member === 'string') {
-      if (key !== '' && isSecretKey(key) && !skip?.has(key.toLowerCase())) out.push(member)
-    } else collectSecrets(member, out, depth + 1, skip)
-  }
 }
 
 /** Reads at most `maxBytes` of a clone of `response`; undefined when larger or unreadable. */
@@ -338,35 +217,13 @@ export function createFlowRecorder(options: FlowRecorderOptions): FlowRecorder {
   let seq = 0
   let dropped = 0
   let ended: { wall: number; mono: number; outcome: string } | undefined
-  /** Every form in which a secret could appear in recorded text, longest first. */
-  let secretForms: string[] = []
-  const secrets = new Set<string>()
-
-  const addSecret = (value: string | undefined): void => {
-    if (typeof value !== 'string' || value.length < MIN_SECRET_LENGTH || secrets.has(value)) return
-    secrets.add(value)
-    const forms = new Set(secretForms)
-    forms.add(value)
-    try {
-      forms.add(encodeURIComponent(value))
-      // As the URL parser writes it in a query (it also encodes ' there).
-      forms.add(new URL(`https://x/?${encodeURIComponent(value)}`).search.slice(1))
-    } catch {
-      // a lone surrogate: the value cannot be percent-encoded, so it appears in no URL that way
-    }
-    forms.add(new URLSearchParams({ v: value }).toString().slice(2))
-    secretForms = [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length)
-  }
-  for (const secret of options.secrets ?? []) addSecret(secret)
-
-  /** In any case: a media type is recorded lower-cased. */
-  const scrub = (text: string): string => {
-    let out = text
-    // Whole forms first, then cut-off heads (a head must not eat into another form's whole match).
-    for (const form of secretForms) out = replaceAnyCase(out, form, REDACTED)
-    for (const form of secretForms) out = redactHead(out, form)
-    return out
-  }
+  /**
+   * The one scrubbing mechanism (see `scrubber.ts`), learning user codes too: the log shows none.
+   * It is kept for the flow's life, so every secret it learned stays scrubbed (also retroactively).
+   */
+  const scrubber = new Scrubber({ secrets: options.secrets ?? [], learnUserCodes: true, maxLearned: Number.POSITIVE_INFINITY, maxLearnedChars: Number.POSITIVE_INFINITY })
+  const addSecret = (value: string | undefined): void => scrubber.keep(value)
+  const scrub = (text: string): string => scrubber.text(text)
 
   const record = (entry: Mutable): void => {
     entries.push(entry)
@@ -403,12 +260,7 @@ export function createFlowRecorder(options: FlowRecorderOptions): FlowRecorder {
     wrap(fetch) {
       return async (input, init) => {
         const method = cleanText(String(init.method ?? 'GET').toUpperCase(), 16)
-        for (const [name, value] of headerEntries(init.headers)) {
-          if (name.toLowerCase() === 'authorization' || name.toLowerCase() === 'proxy-authorization') for (const credential of credentialsOf(value)) addSecret(credential)
-          else if (isSecretKey(name)) addSecret(value)
-        }
-        const body = readRequestBody(init.body)
-        for (const secret of body.secrets) addSecret(secret)
+        const body = scrubber.learnRequest(init)
         const sentMono = clock.monotonic()
         const entry: Mutable = {
           seq: ++seq,
@@ -439,9 +291,7 @@ export function createFlowRecorder(options: FlowRecorderOptions): FlowRecorder {
           try {
             const json = JSON.parse(text) as unknown
             if (json !== null && typeof json === 'object' && !Array.isArray(json)) {
-              const found: string[] = []
-              collectSecrets(json, found, 0, NOT_SECRET_IN_RESPONSES)
-              for (const secret of found) addSecret(secret)
+              scrubber.learnJson(json)
               entry.responseFields = cleanKeys(Object.keys(json))
               const error = (json as Record<string, unknown>)['error']
               if (typeof error === 'string' && /^[\x20-\x7e]{1,64}$/.test(error)) entry.oauthError = error

@@ -5,7 +5,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.4
  */
 import { ErrorCode, LinkscreenError, isAbortError, isLinkscreenError } from './errors'
-import { redactText } from './redact'
+import { Scrubber } from './scrubber'
 import { afterPoll, codeRetryDelay, startPolling, waitBeforePoll, type Instant, type PollReport, type PollState } from './poll-policy'
 import type { NetworkReason } from './errors'
 import type { Account, Clock, DeviceAuthorization, Dialect, PollOutcome, TokenSet } from './types'
@@ -50,10 +50,15 @@ export interface FlowOptions {
   /** Safety margin added to every poll gap, from the interval; default `defaultPollMargin`. */
   readonly pollMargin?: (intervalMs: number) => number
   /**
-   * Values never to show, such as the client secret and configured header values; device
-   * codes are added as they arrive. Server-sent error text is scrubbed of them.
+   * Values never to show, such as the client secret and configured header values; given to the
+   * scrubber (see `scrubber`).
    */
   readonly secrets?: readonly string[]
+  /**
+   * What every event and result passes through: default the dialect's own (`createDialect`
+   * makes it), else a new one. Device codes and tokens are added as they arrive.
+   */
+  readonly scrubber?: Scrubber
   /**
    * A code already on screen before a restart: polled instead of requesting a new one (it is
    * reported as the `code` event). When it has expired meanwhile, renewal rules apply.
@@ -77,15 +82,69 @@ function maxTurns(authorization: DeviceAuthorization): number {
   return 4 * Math.ceil(authorization.expires_in / Math.max(authorization.interval, 1)) + 100
 }
 
-/** The error as a `LinkscreenError` whose message and description carry none of `secrets`. */
-function scrubbed(error: unknown, secrets: readonly string[]): LinkscreenError {
-  const base = isLinkscreenError(error) ? error : new LinkscreenError(ErrorCode.InvalidResponse, 'unexpected failure')
-  const description = base.description === undefined ? undefined : redactText(base.description, secrets)
-  return new LinkscreenError(base.code, redactText(base.message, secrets), {
-    ...(base.oauthError === undefined ? {} : { oauthError: redactText(base.oauthError, secrets) }),
-    ...(description === undefined ? {} : { description }),
-    ...(base.status === undefined ? {} : { status: base.status }),
-  })
+/** The error as a `LinkscreenError`, scrubbed. */
+function scrubbed(error: unknown, scrubber: Scrubber): LinkscreenError {
+  return scrubber.error(isLinkscreenError(error) ? error : new LinkscreenError(ErrorCode.InvalidResponse, 'unexpected failure'))
+}
+
+/**
+ * A flow event as it may leave the core: every text scrubbed (an error, a denial's description,
+ * a host, a code's verification URIs and message, an account), but the user code, which is on
+ * screen by design, and an `authorized` event's tokens, which are the point of it. Hosts that
+ * print or publish events pass them through here too.
+ */
+export function scrubFlowEvent(event: FlowEvent, scrubber: Scrubber): FlowEvent {
+  switch (event.type) {
+    case 'code':
+    case 'renewed': {
+      const { device_code, user_code, ...shown } = event.authorization
+      return { ...event, authorization: { ...scrubber.deep(shown), device_code, user_code } }
+    }
+    case 'authorized': {
+      for (const token of [event.tokens.access_token, event.tokens.refresh_token, event.tokens.id_token]) scrubber.add(token)
+      // The granted scope is shown (the account's labels, the CLI): the one text of a token set.
+      const tokens = event.tokens.scope === undefined ? event.tokens : { ...event.tokens, scope: scrubber.text(event.tokens.scope) }
+      return { ...event, tokens, ...(event.account === undefined ? {} : { account: scrubber.deep(event.account) }) }
+    }
+    case 'retrying':
+      return { ...scrubber.deep({ ...event, error: undefined }), error: scrubbed(event.error, scrubber) }
+    case 'error':
+      return { type: 'error', error: scrubbed(event.error, scrubber) }
+    default:
+      return scrubber.deep(event)
+  }
+}
+
+/**
+ * The code as it may be shown. The device code stays in main: a `verification_uri_complete`
+ * that carries it (or any other known secret), in any encoding, is dropped (the screen shows
+ * `verification_uri` and the user code) and `warning` says why; the provider's `message` is
+ * scrubbed. A `verification_uri` or user code that carries the device code cannot be shown at
+ * all: the answer is refused.
+ */
+function shownCode(authorization: DeviceAuthorization, scrubber: Scrubber, providerId: string): DeviceAuthorization {
+  scrubber.add(authorization.device_code)
+  const deviceCode = new Scrubber({ secrets: [authorization.device_code] })
+  const where = `${providerId}: device authorization response`
+  if (deviceCode.contains(authorization.verification_uri) || deviceCode.contains(authorization.user_code)) {
+    throw new LinkscreenError(ErrorCode.InvalidResponse, `${where}: the ${deviceCode.contains(authorization.user_code) ? '"user_code"' : '"verification_uri"'} carries the device code, which must never be shown`)
+  }
+  if (scrubber.contains(authorization.verification_uri)) {
+    throw new LinkscreenError(ErrorCode.InvalidResponse, `${where}: the "verification_uri" carries a secret this app sent or received, so it cannot be shown`)
+  }
+  const { verification_uri_complete: complete, message, warning: _warning, ...rest } = authorization
+  const withheld = complete !== undefined && scrubber.contains(complete)
+  const cleanMessage = message === undefined ? undefined : scrubber.text(message)
+  return {
+    ...rest,
+    ...(complete === undefined || withheld ? {} : { verification_uri_complete: complete }),
+    ...(cleanMessage === undefined ? {} : { message: cleanMessage }),
+    ...(withheld
+      ? {
+          warning: `${providerId}: the provider's complete sign-in link carries ${deviceCode.contains(complete) ? 'the device code' : 'a secret'}, so it is not shown, put in the QR code or opened; enter the code at ${authorization.verification_uri} instead`,
+        }
+      : {}),
+  }
 }
 
 /** One poll; network faults become a `transient` outcome, everything else propagates. */
@@ -143,7 +202,7 @@ function retryReason(error: unknown): TransientReason | undefined {
  * Requests a code, trying again within `codeRetryMs` (see `FlowOptions`) while the failure is
  * the network's or a server's passing trouble. Throws the last failure.
  */
-async function requestCodeRetrying(options: FlowOptions, secrets: readonly string[]): Promise<DeviceAuthorization> {
+async function requestCodeRetrying(options: FlowOptions, emit: (event: FlowEvent) => void): Promise<DeviceAuthorization> {
   const { clock, dialect, signal } = options
   const budget = Math.max(0, options.codeRetryMs ?? 0)
   const started = clock.monotonic()
@@ -157,14 +216,14 @@ async function requestCodeRetrying(options: FlowOptions, secrets: readonly strin
       const retryAfter = isLinkscreenError(error) ? error.retryAfterMs : undefined
       if (left <= 0 || (retryAfter !== undefined && retryAfter > left)) throw error
       const wait = Math.min(codeRetryDelay(attempt, options.random?.() ?? 0, retryAfter), left)
-      const host = isLinkscreenError(error) && error.host !== undefined ? redactText(error.host, secrets) : undefined
-      options.onEvent?.({
+      const host = isLinkscreenError(error) && error.host !== undefined ? error.host : undefined
+      emit({
         type: 'retrying',
         attempt: attempt + 1,
         retryInMs: wait,
         reason,
         ...(host === undefined ? {} : { host }),
-        error: scrubbed(error, secrets),
+        error: isLinkscreenError(error) ? error : new LinkscreenError(ErrorCode.InvalidResponse, 'unexpected failure'),
       })
       await clock.sleep(wait, signal)
     }
@@ -173,9 +232,8 @@ async function requestCodeRetrying(options: FlowOptions, secrets: readonly strin
 
 type CodeEnd = { readonly status: 'expired' } | Exclude<FlowResult, { status: 'expired' | 'cancelled' }>
 
-async function pollCode(options: FlowOptions, authorization: DeviceAuthorization, expiresInMs: number): Promise<CodeEnd> {
+async function pollCode(options: FlowOptions, authorization: DeviceAuthorization, expiresInMs: number, emit: (event: FlowEvent) => void): Promise<CodeEnd> {
   const { clock, dialect, signal } = options
-  const emit = options.onEvent ?? (() => undefined)
   const instant = (): Instant => ({ wall: clock.now(), mono: clock.monotonic() })
   let state: PollState = startPolling({ ...authorization, expiresInMs }, instant(), options.pollMargin?.(authorization.interval * 1000))
   for (let turn = 0, limit = maxTurns(authorization); turn < limit; turn++) {
@@ -242,31 +300,34 @@ async function withAccount(dialect: Dialect, tokens: TokenSet, account: Account 
  */
 export async function runDeviceFlow(options: FlowOptions): Promise<FlowResult> {
   const { dialect, signal } = options
-  const emit = options.onEvent ?? (() => undefined)
+  const scrubber = options.scrubber ?? dialect.scrubber ?? new Scrubber()
+  for (const secret of options.secrets ?? []) scrubber.keep(secret)
+  // Every event leaves through the one scrubber.
+  const emit = (event: FlowEvent): void => options.onEvent?.(scrubFlowEvent(event, scrubber))
   const renewals = Math.max(0, Math.floor(options.renewals ?? 0))
-  const secrets = [...(options.secrets ?? [])]
   try {
     for (let renewal = 0; renewal <= renewals; renewal++) {
       const resumed = renewal === 0 && options.resume !== undefined
-      const authorization = resumed && options.resume !== undefined ? options.resume : await requestCodeRetrying(options, secrets)
+      const received = resumed && options.resume !== undefined ? options.resume : await requestCodeRetrying(options, emit)
+      const authorization = shownCode(received, scrubber, dialect.providerId)
       // The lifetime from here on follows the monotonic clock: a fresh code has all of it; a code
       // kept over a restart has what its wall-clock deadline leaves (the one reading taken).
       const expiresInMs = resumed ? Math.max(0, authorization.expires_at - options.clock.now()) : authorization.expires_in * 1000
-      secrets.push(authorization.device_code)
       emit(renewal === 0 ? { type: 'code', authorization, expiresInMs } : { type: 'renewed', authorization, renewal, expiresInMs })
-      const end = await pollCode(options, authorization, expiresInMs)
+      const end = await pollCode(options, authorization, expiresInMs, emit)
       if (end.status === 'expired') continue
       if (end.status === 'authorized') {
         const account = await withAccount(dialect, end.tokens, end.account, signal)
-        emit({ type: 'authorized', tokens: end.tokens, ...(account === undefined ? {} : { account }) })
-        return { status: 'authorized', tokens: end.tokens, ...(account === undefined ? {} : { account }) }
+        const event = scrubFlowEvent({ type: 'authorized', tokens: end.tokens, ...(account === undefined ? {} : { account }) }, scrubber) as Extract<FlowEvent, { type: 'authorized' }>
+        options.onEvent?.(event)
+        return { status: 'authorized', tokens: event.tokens, ...(event.account === undefined ? {} : { account: event.account }) }
       }
       if (end.status === 'denied') {
-        const description = end.description === undefined ? undefined : redactText(end.description, secrets)
+        const description = end.description === undefined ? undefined : scrubber.text(end.description)
         emit({ type: 'denied', ...(description === undefined ? {} : { description }) })
         return { status: 'denied', ...(description === undefined ? {} : { description }) }
       }
-      const error = scrubbed(end.error, secrets)
+      const error = scrubbed(end.error, scrubber)
       emit({ type: 'error', error })
       return { status: 'error', error }
     }
@@ -274,7 +335,7 @@ export async function runDeviceFlow(options: FlowOptions): Promise<FlowResult> {
     return { status: 'expired' }
   } catch (error) {
     if (signal?.aborted || isAbortError(error)) return { status: 'cancelled' }
-    const failure = scrubbed(error, secrets)
+    const failure = scrubbed(error, scrubber)
     emit({ type: 'error', error: failure })
     return { status: 'error', error: failure }
   }

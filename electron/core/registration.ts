@@ -6,7 +6,8 @@
 import { assertJsonObject, assertString } from './assert'
 import { ErrorCode, LinkscreenError } from './errors'
 import { readJsonBody } from './http'
-import { cleanText, redactText } from './redact'
+import { cleanText } from './redact'
+import { Scrubber } from './scrubber'
 import { cleanDescription, cleanErrorCode } from './token-response'
 import type { FetchLike } from './types'
 import { parseSafeUrl } from './urls'
@@ -17,10 +18,23 @@ export interface RegisteredClient {
 }
 
 /**
- * Registers a public client named `name` at `endpoint`.
+ * Registers a public client named `name` at `endpoint`. What it returns or throws passes through
+ * `scrubber` (the provider's, else a new one), which knows the initial access token and learns
+ * what the request carries: a server may echo the token anywhere.
  * @param accessToken an initial access token, for servers that do not allow anonymous registration
  */
 export async function registerDeviceClient(
+  http: FetchLike,
+  endpoint: string,
+  options: { name: string; scope?: string | undefined; accessToken?: string | undefined; signal?: AbortSignal | undefined; scrubber?: Scrubber | undefined },
+  where: string,
+): Promise<RegisteredClient> {
+  const scrubber = options.scrubber ?? new Scrubber()
+  scrubber.keep(options.accessToken)
+  return scrubber.guard(async () => scrubber.deep(await register(scrubber.wrap(http), endpoint, options, where)))
+}
+
+async function register(
   http: FetchLike,
   endpoint: string,
   options: { name: string; scope?: string | undefined; accessToken?: string | undefined; signal?: AbortSignal | undefined },
@@ -47,10 +61,9 @@ export async function registerDeviceClient(
   const body = await readJsonBody(response)
   if (response.status !== 201 && response.status !== 200) {
     const json = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {}
-    // A server may echo the initial access token anywhere: its own text is scrubbed of it.
-    const scrub = (text: string | undefined): string | undefined => (text === undefined ? undefined : redactText(text, [options.accessToken]))
-    const error = json['error'] === undefined ? undefined : scrub(cleanErrorCode(json['error']))
-    const description = scrub(cleanDescription(json['error_description'] ?? json['message']))
+    // A server may echo the initial access token anywhere: the text is scrubbed on the way out.
+    const error = json['error'] === undefined ? undefined : cleanErrorCode(json['error'])
+    const description = cleanDescription(json['error_description'] ?? json['message'])
     const hint = response.status === 401 ? '; set LINKSCREEN_REGISTRATION_TOKEN to an initial access token' : ''
     throw new LinkscreenError(
       response.status === 401 || response.status === 403 ? ErrorCode.OAuth : ErrorCode.InvalidResponse,

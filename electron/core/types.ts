@@ -3,6 +3,7 @@
  * the one outcome type every dialect's token-poll parser maps onto, and the injected world.
  */
 import type { NetworkReason } from './errors'
+import type { Scrubber } from './scrubber'
 
 /** Wall-clock time, monotonic time and cancellable waiting, injected so that tests control time. */
 export interface Clock {
@@ -33,8 +34,13 @@ export interface DeviceAuthorization {
   readonly interval: number
   /** When the codes expire, milliseconds since the epoch (wall clock). */
   readonly expires_at: number
-  /** A sign-in instruction written by the provider (Microsoft), control characters removed. */
+  /** A sign-in instruction written by the provider (Microsoft), control characters and secrets removed. */
   readonly message?: string
+  /**
+   * Why part of the provider's answer is not shown, when it was not (a complete verification
+   * URI that carries the device code or another secret is dropped); plain text.
+   */
+  readonly warning?: string
 }
 
 /** A token endpoint's successful answer, kept whole. */
@@ -113,4 +119,9 @@ export interface Dialect {
   revoke?(tokens: TokenSet, signal?: AbortSignal): Promise<void>
   /** Things the user should know about this configuration (e.g. a scope the provider will refuse). */
   readonly warnings?: readonly string[]
+  /**
+   * The provider's scrubber (see `scrubber.ts`): it knows the configured secrets and learns
+   * every secret this dialect's requests carry and answers deliver. Set by `createDialect`.
+   */
+  readonly scrubber?: Scrubber
 }

@@ -10,6 +10,7 @@ import { createDialect, type DialectDeps } from '../core/dialects'
 import { ErrorCode, LinkscreenError, isLinkscreenError } from '../core/errors'
 import { runDeviceFlow, type FlowEvent } from '../core/flow'
 import { cleanText } from '../core/redact'
+import { Scrubber } from '../core/scrubber'
 import type { Account, DeviceAuthorization, Dialect, TokenSet } from '../core/types'
 import { isSafeUrl } from '../core/urls'
 import { createApprover, isApproveError, type DeviceRequest } from '../core/approve'
@@ -124,6 +125,11 @@ export class FlowService {
   private readonly claims = new Map<string, DeviceRequest>()
   /** Every request goes through here, so the flow log sees the flow's exchanges. */
   private readonly http: DialectDeps['http']
+  /**
+   * Each provider's scrubber (see `core/scrubber.ts`), shared by its dialect and approvers: every
+   * snapshot and every result this service gives out passes through it.
+   */
+  private readonly scrubbers = new Map<string, Scrubber>()
 
   constructor(private readonly options: FlowServiceOptions) {
     const base = options.deps.http
@@ -138,7 +144,8 @@ export class FlowService {
         return entry ? this.dialectFor(entry) : Promise.resolve(undefined)
       },
       onChange: (list) => {
-        for (const listener of this.accountListeners) listener(list)
+        const shown = this.shownAccounts(list)
+        for (const listener of this.accountListeners) listener(shown)
       },
       canApprove: (providerId) => this.entries.find((p) => p.view.id === providerId)?.view.dialect === 'better-auth',
       ...(options.onVaultError === undefined ? {} : { onVaultError: options.onVaultError }),
@@ -200,7 +207,12 @@ export class FlowService {
   }
 
   listAccounts(): readonly AccountView[] {
-    return this.accounts.list()
+    return this.shownAccounts(this.accounts.list())
+  }
+
+  /** Account views as they may leave: each through its provider's scrubber (a refreshed scope may quote anything). */
+  private shownAccounts(list: readonly AccountView[]): readonly AccountView[] {
+    return list.map((view) => this.scrubberFor(view.providerId).deep(view))
   }
 
   /** The user code on screen, for "copy code": main copies it itself, so the page never chooses the text. */
@@ -260,14 +272,41 @@ export class FlowService {
 
   /** Revokes the account's tokens at the provider, then removes it (see `AccountManager.signOut`). */
   signOut(accountId: string): Promise<Result<readonly AccountView[]>> {
-    return this.accounts.signOut(accountId)
+    return this.scrubbedFor(accountId, () => this.accounts.signOut(accountId))
   }
 
   /** Refreshes an account's tokens now, then its labels from the provider's profile. */
-  async refreshAccount(accountId: string): Promise<Result<AccountView>> {
-    const refreshed = await this.accounts.refresh(accountId)
-    if (!refreshed.ok && refreshed.code !== 'no_refresh_token' && refreshed.code !== 'unsupported') return refreshed
-    return this.accounts.updateProfile(accountId)
+  refreshAccount(accountId: string): Promise<Result<AccountView>> {
+    return this.scrubbedFor(accountId, async () => {
+      const refreshed = await this.accounts.refresh(accountId)
+      if (!refreshed.ok && refreshed.code !== 'no_refresh_token' && refreshed.code !== 'unsupported') return refreshed
+      return this.accounts.updateProfile(accountId)
+    })
+  }
+
+  /**
+   * The result of `work` on an account, passed through its provider's scrubber, which is told
+   * the account's tokens first: what a provider said back about them (a refresh or revocation
+   * refused) may quote them, or a configured header value.
+   */
+  private async scrubbedFor<T>(accountId: string, work: () => Promise<T>): Promise<T> {
+    const record = this.accounts.get(accountId)
+    const scrubber = record === undefined ? new Scrubber() : this.scrubberFor(record.view.providerId)
+    for (const token of [record?.tokens.access_token, record?.tokens.refresh_token, record?.tokens.id_token]) scrubber.add(token)
+    const result = await work()
+    const now = this.accounts.get(accountId)
+    for (const token of [now?.tokens.access_token, now?.tokens.refresh_token, now?.tokens.id_token]) scrubber.add(token)
+    return scrubber.deep(result)
+  }
+
+  /** The scrubber of `providerId`, made on first use. */
+  private scrubberFor(providerId: string): Scrubber {
+    let scrubber = this.scrubbers.get(providerId)
+    if (!scrubber) {
+      scrubber = new Scrubber()
+      this.scrubbers.set(providerId, scrubber)
+    }
+    return scrubber
   }
 
   /**
@@ -308,7 +347,11 @@ export class FlowService {
    * Claims a code shown on another screen as `accountId` (a better-auth account: its access
    * token is the approver's session) and says what is asking.
    */
-  async claimCode(accountId: string, userCode: string): Promise<Result<ApprovalView>> {
+  claimCode(accountId: string, userCode: string): Promise<Result<ApprovalView>> {
+    return this.scrubbedFor(accountId, () => this.claim(accountId, userCode))
+  }
+
+  private async claim(accountId: string, userCode: string): Promise<Result<ApprovalView>> {
     const approver = await this.approverFor(accountId)
     if (!approver.ok) return approver
     try {
@@ -330,7 +373,11 @@ export class FlowService {
   }
 
   /** Approves or denies a code claimed with `claimCode` (claiming it first when it was not). */
-  async decideCode(accountId: string, userCode: string, decision: 'approve' | 'deny'): Promise<Result<null>> {
+  decideCode(accountId: string, userCode: string, decision: 'approve' | 'deny'): Promise<Result<null>> {
+    return this.scrubbedFor(accountId, () => this.decide(accountId, userCode, decision))
+  }
+
+  private async decide(accountId: string, userCode: string, decision: 'approve' | 'deny'): Promise<Result<null>> {
     const approver = await this.approverFor(accountId)
     if (!approver.ok) return approver
     try {
@@ -353,7 +400,9 @@ export class FlowService {
     if (!entry) return fail('unknown_provider', `${record.view.providerName} is no longer configured`)
     const config = await entry.resolve()
     if (config.dialect !== 'better-auth') return fail('unsupported', `${record.view.providerName} accounts cannot approve codes from here`)
-    const approver = createApprover(config, record.tokens.access_token, { http: this.options.deps.http })
+    const scrubber = this.scrubberFor(entry.view.id)
+    for (const secret of providerSecrets(config)) scrubber.keep(secret)
+    const approver = createApprover(config, record.tokens.access_token, { http: this.options.deps.http, scrubber })
     return ok(Object.assign(approver, { providerName: record.view.providerName }))
   }
 
@@ -361,7 +410,9 @@ export class FlowService {
     const known = this.dialects.get(entry.view.id)
     if (known) return known
     const config = await entry.resolve()
-    const dialect = (this.options.createDialect ?? createDialect)(config, { ...this.options.deps, http: this.http })
+    const scrubber = this.scrubberFor(entry.view.id)
+    for (const secret of providerSecrets(config)) scrubber.keep(secret)
+    const dialect = (this.options.createDialect ?? createDialect)(config, { ...this.options.deps, http: this.http, scrubber })
     this.dialects.set(entry.view.id, dialect)
     return dialect
   }
@@ -394,7 +445,7 @@ export class FlowService {
       clock: this.options.deps.clock,
       renewals: this.options.renewals ?? 2,
       signal,
-      secrets,
+      scrubber: this.scrubberFor(entry.view.id),
       codeRetryMs: this.options.codeRetryMs ?? DEFAULT_CODE_RETRY_MS,
       random: this.options.random ?? Math.random,
       ...(resume === undefined ? {} : { resume }),
@@ -424,6 +475,7 @@ export class FlowService {
           interval: a.interval,
           renewals: event.type === 'renewed' ? event.renewal : 0,
           providerMessage: a.message ?? null,
+          warning: a.warning ?? null,
         })
         return
       }
@@ -477,7 +529,10 @@ export class FlowService {
 
   private publish(next: Omit<FlowSnapshot, 'seq'>): void {
     if (next.status !== 'waiting') this.codeDeadline = undefined
-    this.snapshot = this.stamped({ ...next, seq: this.snapshot.seq + 1 })
+    // Every snapshot leaves through its provider's scrubber; the user code is on screen by design.
+    const scrubber = next.providerId === null ? undefined : this.scrubbers.get(next.providerId)
+    const shown = scrubber === undefined ? next : { ...scrubber.deep({ ...next, userCode: null }), userCode: next.userCode }
+    this.snapshot = this.stamped({ ...shown, seq: this.snapshot.seq + 1 })
     for (const listener of this.snapshotListeners) listener(this.snapshot)
   }
 

@@ -13,6 +13,7 @@ import { DEVICE_CODE_GRANT } from './better-auth'
 import type { DialectDeps } from './standard'
 import { failedResponse } from './standard'
 import { parseProviderCode, postFields, readObject, type BodyEncoding } from './wire'
+import { guarded } from './guard'
 
 export interface DeviceMetadata {
   readonly name?: string | undefined
@@ -34,6 +35,10 @@ export interface ApiV1Provider {
 }
 
 export function createApiV1Dialect(provider: ApiV1Provider, deps: DialectDeps, defaults: DeviceMetadata = {}): Dialect {
+  return guarded(provider, deps, (guardedDeps) => apiV1Dialect(provider, guardedDeps, defaults))
+}
+
+function apiV1Dialect(provider: ApiV1Provider, deps: DialectDeps, defaults: DeviceMetadata): Dialect {
   const base = `${provider.baseUrl.replace(/\/+$/, '')}/api/v1/oauth`
   const encoding = provider.bodyEncoding ?? 'json'
   const where = (step: string): string => `${provider.id}: ${step}`

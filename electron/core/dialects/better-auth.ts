@@ -23,7 +23,8 @@ import { readJsonBody } from '../http'
 import { networkPollOutcome, refuseNetworkAnswer } from '../network-answer'
 import { classifyTokenErrorResponse, cleanDescription, cleanErrorCode, parseTokenSet } from '../token-response'
 import type { Account, Dialect, PollOutcome, TokenSet } from '../types'
-import { failedResponse, sparing, type DialectDeps, type StandardProvider } from './standard'
+import { failedResponse, type DialectDeps, type StandardProvider } from './standard'
+import { guarded } from './guard'
 
 export interface BetterAuthProvider extends StandardProvider {
   /** better-auth's base path, e.g. `http://localhost:3000/api/auth`. */
@@ -65,6 +66,10 @@ function sessionShape(body: Record<string, unknown>, receivedAt: number, where: 
 }
 
 export function createBetterAuthDialect(provider: BetterAuthProvider, deps: DialectDeps): Dialect {
+  return guarded(provider, deps, (guardedDeps) => betterAuthDialect(provider, guardedDeps))
+}
+
+function betterAuthDialect(provider: BetterAuthProvider, deps: DialectDeps): Dialect {
   const base = provider.baseUrl.replace(/\/+$/, '')
   const where = (step: string): string => `${provider.id}: ${step}`
   const post = (path: string, body: Record<string, string>, signal: AbortSignal | undefined): Promise<Response> =>
@@ -118,7 +123,7 @@ export function createBetterAuthDialect(provider: BetterAuthProvider, deps: Dial
     },
 
     /** Signs the session out (`POST /sign-out`, Bearer): the session token stops working at once. */
-    revoke: (tokens: TokenSet, signal) => sparing([tokens.access_token], async () => {
+    async revoke(tokens: TokenSet, signal) {
       const response = await deps.http(`${base}/sign-out`, {
         method: 'POST',
         headers: { ...provider.headers, authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/json', accept: 'application/json' },
@@ -126,7 +131,7 @@ export function createBetterAuthDialect(provider: BetterAuthProvider, deps: Dial
         ...(signal === undefined ? {} : { signal }),
       })
       if (response.status !== 200) return failedResponse(response, where('sign-out'))
-    }),
+    },
 
     async fetchAccount(tokens: TokenSet, signal) {
       const response = await deps.http(`${base}/get-session`, {

@@ -18,8 +18,9 @@ import { classifyTokenErrorResponse, cleanDescription, cleanErrorCode, outcomeFo
 import type { Dialect, PollOutcome } from '../types'
 import { DEVICE_CODE_GRANT } from './better-auth'
 import type { DialectDeps } from './standard'
-import { failedResponse, sparing } from './standard'
+import { failedResponse } from './standard'
 import { account, getWithToken, parseProviderCode, parseRefreshAnswer, postFields, readObject, str } from './wire'
+import { guarded } from './guard'
 
 export interface GitHubProvider {
   readonly id: string
@@ -53,6 +54,10 @@ const REFRESH_ERRORS: Readonly<Record<string, string>> = {
 }
 
 export function createGitHubDialect(provider: GitHubProvider, deps: DialectDeps): Dialect {
+  return guarded(provider, deps, (guardedDeps) => gitHubDialect(provider, guardedDeps))
+}
+
+function gitHubDialect(provider: GitHubProvider, deps: DialectDeps): Dialect {
   const base = (provider.baseUrl ?? 'https://github.com').replace(/\/+$/, '')
   const api = (provider.apiBaseUrl ?? 'https://api.github.com').replace(/\/+$/, '')
   const where = (step: string): string => `${provider.id}: ${step}`
@@ -98,7 +103,7 @@ export function createGitHubDialect(provider: GitHubProvider, deps: DialectDeps)
       return { kind: 'error', error: code, description }
     },
 
-    refresh: (refreshToken, signal) => sparing([refreshToken, provider.clientSecret], async () => {
+    async refresh(refreshToken, signal) {
       const response = await postFields(
         deps.http,
         `${base}/login/oauth/access_token`,
@@ -120,7 +125,7 @@ export function createGitHubDialect(provider: GitHubProvider, deps: DialectDeps)
         })
       }
       return parseRefreshAnswer(body, now, where('token refresh response'), refreshToken)
-    }),
+    },
 
     async fetchAccount(tokens, signal) {
       const response = await getWithToken(deps.http, `${api}/user`, tokens.access_token, { ...provider.headers, accept: 'application/vnd.github+json' }, signal)

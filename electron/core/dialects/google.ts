@@ -19,8 +19,9 @@ import { classifyTokenErrorResponse, parseTokenSet } from '../token-response'
 import type { Dialect } from '../types'
 import { DEVICE_CODE_GRANT } from './better-auth'
 import type { DialectDeps } from './standard'
-import { failedResponse, sparing } from './standard'
+import { failedResponse } from './standard'
 import { account, getWithToken, parseProviderCode, parseRefreshAnswer, postFields, readObject, str } from './wire'
+import { guarded } from './guard'
 
 /** The scopes Google allows on the device flow. */
 export const GOOGLE_DEVICE_SCOPES: ReadonlySet<string> = new Set([
@@ -48,6 +49,10 @@ export interface GoogleProvider {
 }
 
 export function createGoogleDialect(provider: GoogleProvider, deps: DialectDeps): Dialect {
+  return guarded(provider, deps, (guardedDeps) => googleDialect(provider, guardedDeps))
+}
+
+function googleDialect(provider: GoogleProvider, deps: DialectDeps): Dialect {
   const base = (provider.baseUrl ?? 'https://oauth2.googleapis.com').replace(/\/+$/, '')
   const userinfo = provider.userinfoUrl ?? 'https://openidconnect.googleapis.com/v1/userinfo'
   const scope = provider.scope ?? 'openid email profile'
@@ -81,7 +86,7 @@ export function createGoogleDialect(provider: GoogleProvider, deps: DialectDeps)
       return classifyTokenErrorResponse(response, body, now, where('token response'))
     },
 
-    refresh: (refreshToken, signal) => sparing([refreshToken, provider.clientSecret], async () => {
+    async refresh(refreshToken, signal) {
       const response = await postFields(
         deps.http,
         `${base}/token`,
@@ -91,12 +96,12 @@ export function createGoogleDialect(provider: GoogleProvider, deps: DialectDeps)
       const now = deps.clock.now()
       if (response.status !== 200) return failedResponse(response, where('token refresh'))
       return parseRefreshAnswer(await readObject(response), now, where('token refresh response'), refreshToken)
-    }),
+    },
 
-    revoke: (tokens, signal) => sparing([tokens.refresh_token, tokens.access_token, provider.clientSecret], async () => {
+    async revoke(tokens, signal) {
       const response = await postFields(deps.http, `${base}/revoke`, { token: tokens.refresh_token ?? tokens.access_token }, { ...send, signal })
       if (response.status !== 200) return failedResponse(response, where('token revocation'))
-    }),
+    },
 
     async fetchAccount(tokens, signal) {
       const response = await getWithToken(deps.http, userinfo, tokens.access_token, provider.headers, signal)

@@ -18,8 +18,9 @@ import { classifyTokenErrorResponse, cleanDescription, parseTokenSet } from '../
 import type { Dialect, PollOutcome } from '../types'
 import { DEVICE_CODE_GRANT } from './better-auth'
 import type { DialectDeps } from './standard'
-import { failedResponse, sparing } from './standard'
+import { failedResponse } from './standard'
 import { account, getWithToken, parseProviderCode, parseRefreshAnswer, postFields, readObject, str } from './wire'
+import { guarded } from './guard'
 
 /** `common`, `organizations`, `consumers`, a tenant GUID or a domain name. */
 export const MICROSOFT_TENANT = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*)$/i
@@ -44,6 +45,10 @@ export function withOfflineAccess(scope: string | undefined): string {
 }
 
 export function createMicrosoftDialect(provider: MicrosoftProvider, deps: DialectDeps): Dialect {
+  return guarded(provider, deps, (guardedDeps) => microsoftDialect(provider, guardedDeps))
+}
+
+function microsoftDialect(provider: MicrosoftProvider, deps: DialectDeps): Dialect {
   const base = `${(provider.baseUrl ?? 'https://login.microsoftonline.com').replace(/\/+$/, '')}/${encodeURIComponent(provider.tenant ?? 'common')}/oauth2/v2.0`
   const userinfo = provider.userinfoUrl ?? 'https://graph.microsoft.com/oidc/userinfo'
   const where = (step: string): string => `${provider.id}: ${step}`
@@ -80,7 +85,7 @@ export function createMicrosoftDialect(provider: MicrosoftProvider, deps: Dialec
       return { ...outcome, ...(outcome.description === undefined ? {} : { description: cleanDescription(outcome.description.split(/\r?\n| Trace ID:/)[0]) ?? outcome.description }) }
     },
 
-    refresh: (refreshToken, signal) => sparing([refreshToken, provider.clientSecret], async () => {
+    async refresh(refreshToken, signal) {
       const response = await postFields(
         deps.http,
         `${base}/token`,
@@ -90,7 +95,7 @@ export function createMicrosoftDialect(provider: MicrosoftProvider, deps: Dialec
       const now = deps.clock.now()
       if (response.status !== 200) return failedResponse(response, where('token refresh'))
       return parseRefreshAnswer(await readObject(response), now, where('token refresh response'), refreshToken)
-    }),
+    },
 
     async fetchAccount(tokens, signal) {
       const response = await getWithToken(deps.http, userinfo, tokens.access_token, provider.headers, signal)

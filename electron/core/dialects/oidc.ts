@@ -10,6 +10,7 @@ import * as oauth from 'oauth4webapi'
 import { ErrorCode, LinkscreenError } from '../errors'
 import type { Dialect } from '../types'
 import { isSafeUrl } from '../urls'
+import { Scrubber } from '../scrubber'
 import { refuseNetworkAnswer, withJsonType } from '../network-answer'
 import { failedResponse, requestOptions, rethrow, standardDialect, type DialectDeps, type StandardProvider } from './standard'
 
@@ -17,8 +18,19 @@ export interface OidcProvider extends StandardProvider {
   readonly issuer: string
 }
 
-/** Fetches and checks the issuer's metadata (oauth4webapi checks that `issuer` matches). */
-export async function discover(provider: OidcProvider, deps: DialectDeps, signal: AbortSignal | undefined): Promise<oauth.AuthorizationServer> {
+/**
+ * Fetches and checks the issuer's metadata (oauth4webapi checks that `issuer` matches). What it
+ * throws passes through `deps.scrubber` (a new one, told the provider's secrets, when absent):
+ * `linkscreen register` calls it outside any dialect.
+ */
+export function discover(provider: OidcProvider, deps: DialectDeps, signal: AbortSignal | undefined): Promise<oauth.AuthorizationServer> {
+  const scrubber = deps.scrubber ?? new Scrubber()
+  scrubber.keep(provider.clientSecret)
+  for (const value of Object.values(provider.headers ?? {})) scrubber.keep(value)
+  return scrubber.guard(() => discoverWith(provider, { ...deps, http: scrubber.wrap(deps.http) }, signal))
+}
+
+async function discoverWith(provider: OidcProvider, deps: DialectDeps, signal: AbortSignal | undefined): Promise<oauth.AuthorizationServer> {
   const where = `${provider.id}: discovery`
   const issuer = new URL(provider.issuer)
   const response = await oauth

@@ -15,18 +15,25 @@ import { parseDeviceAuthorization } from '../device-authorization'
 import { ErrorCode, LinkscreenError, isLinkscreenError } from '../errors'
 import { readJsonBody, retryAfterMs } from '../http'
 import { networkPollOutcome, refuseNetworkAnswer, withJsonType } from '../network-answer'
-import { cleanText, redactText } from '../redact'
+import { cleanText } from '../redact'
+import type { Scrubber } from '../scrubber'
 import { LIBRARY_CLOCK_TOLERANCE, createIdTokenValidator, type IdTokenClaims, type IdTokenValidation } from '../id-token'
 import { classifyTokenErrorResponse, cleanDescription, cleanErrorCode, parseTokenSet } from '../token-response'
 import type { Account, Clock, DeviceAuthorization, Dialect, FetchLike, PollOutcome, TokenSet } from '../types'
 import { isLoopbackHost, isSafeUrl } from '../urls'
 import { isJsonObject } from '../assert'
+import { guarded } from './guard'
 
 /** What a dialect is built from: the provider's settings and the injected world. */
 export interface DialectDeps {
   /** Already bounded and classified (see `createHttp`). */
   readonly http: FetchLike
   readonly clock: Clock
+  /**
+   * The provider's scrubber, shared with whoever shows what the dialect returns; `createDialect`
+   * makes one when none is given, and teaches it through `http`.
+   */
+  readonly scrubber?: Scrubber
 }
 
 export interface StandardProvider {
@@ -76,26 +83,6 @@ export function rethrow(error: unknown, where: string): never {
   }
   const message = error instanceof Error ? error.message : String(error)
   throw new LinkscreenError(ErrorCode.InvalidResponse, `${where}: ${message.replace(/^"response" /, '')}`)
-}
-
-/**
- * Runs `operation`, and re-throws a `LinkscreenError` it throws with every one of `secrets`
- * removed from its message and description: a server may quote the token it refuses in its
- * `error_description`, and refresh and revocation errors reach logs and screens directly.
- */
-export async function sparing<T>(secrets: readonly (string | undefined)[], operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation()
-  } catch (error) {
-    if (!isLinkscreenError(error)) throw error
-    const description = error.description === undefined ? undefined : redactText(error.description, secrets)
-    throw new LinkscreenError(error.code, redactText(error.message, secrets), {
-      ...(error.cause === undefined ? {} : { cause: error.cause }),
-      ...(error.oauthError === undefined ? {} : { oauthError: redactText(error.oauthError, secrets) }),
-      ...(description === undefined ? {} : { description }),
-      ...(error.status === undefined ? {} : { status: error.status }),
-    })
-  }
 }
 
 /** A non-200 answer to a request that is not a token poll: an OAuth error, a server error, or garbage. */
@@ -159,6 +146,15 @@ export function standardDialect(
   deps: DialectDeps,
   resolve: (signal: AbortSignal | undefined) => Promise<oauth.AuthorizationServer>,
   options: StandardDialectOptions = { idTokensWithoutKeys: 'refuse' },
+): Dialect {
+  return guarded(provider, deps, (guardedDeps) => standardDialectWith(provider, guardedDeps, resolve, options))
+}
+
+function standardDialectWith(
+  provider: StandardProvider,
+  deps: DialectDeps,
+  resolve: (signal: AbortSignal | undefined) => Promise<oauth.AuthorizationServer>,
+  options: StandardDialectOptions,
 ): Dialect {
   // oauth4webapi re-checks an ID token's claims while processing a token response: its
   // timestamp checks (system clock) are off, ours (injected clock) ran before.
@@ -251,7 +247,7 @@ export function standardDialect(
      * set always holds the refresh token to store. Throws `oauth_error` with `oauthError`
      * `invalid_grant` when the refresh token is expired, revoked or already used.
      */
-    refresh: (refreshToken, signal): Promise<TokenSet> => sparing([refreshToken, provider.clientSecret], async () => {
+    async refresh(refreshToken, signal): Promise<TokenSet> {
       const as = await resolve(signal)
       const endpoint = as.token_endpoint as string
       const response = await oauth
@@ -265,7 +261,7 @@ export function standardDialect(
       }
       const { tokens } = await tokenSetFrom(as, response, now, 'token refresh response', (r) => oauth.processRefreshTokenResponse(as, client, r), signal)
       return tokens.refresh_token === undefined ? { ...tokens, refresh_token: refreshToken } : tokens
-    }),
+    },
 
     /**
      * RFC 7009: revokes the refresh token first (the long-lived credential; at most servers it
@@ -276,7 +272,7 @@ export function standardDialect(
      * expires on its own). Network faults, timeouts and 5xx are thrown, so the caller can try
      * again. Throws `unsupported` when the provider names no revocation endpoint.
      */
-    revoke: (tokens, signal): Promise<void> => sparing([tokens.refresh_token, tokens.access_token, provider.clientSecret], async () => {
+    async revoke(tokens, signal): Promise<void> {
       const as = await resolve(signal)
       const endpoint = as.revocation_endpoint
       if (endpoint === undefined) throw new LinkscreenError(ErrorCode.Unsupported, `${where('token revocation')}: the provider names no revocation endpoint`)
@@ -291,7 +287,7 @@ export function standardDialect(
         const refused = isLinkscreenError(error) && error.code === ErrorCode.OAuth
         if (!(refused && tokens.refresh_token !== undefined)) throw error
       }
-    }),
+    },
 
     /**
      * The userinfo answer (OpenID Connect Core §5.3). Its `sub` must be the validated ID

@@ -13,8 +13,9 @@ import { networkPollOutcome, refuseNetworkAnswer } from '../network-answer'
 import { parseTokenSet } from '../token-response'
 import type { Dialect, PollOutcome } from '../types'
 import type { DialectDeps } from './standard'
-import { failedResponse, sparing } from './standard'
+import { failedResponse } from './standard'
 import { account, getWithToken, parseProviderCode, postFields, readObject, str } from './wire'
+import { guarded } from './guard'
 
 export const TRAKT_PRODUCTION = 'https://api.trakt.tv'
 export const TRAKT_STAGING = 'https://api-staging.trakt.tv'
@@ -45,6 +46,10 @@ const STATUS: Readonly<Record<number, PollOutcome>> = {
 const traktStatus = (status: number): boolean => status >= 400 && status < 500 && status !== 407
 
 export function createTraktDialect(provider: TraktProvider, deps: DialectDeps): Dialect {
+  return guarded(provider, deps, (guardedDeps) => traktDialect(provider, guardedDeps))
+}
+
+function traktDialect(provider: TraktProvider, deps: DialectDeps): Dialect {
   const base = (provider.baseUrl ?? (provider.staging ? TRAKT_STAGING : TRAKT_PRODUCTION)).replace(/\/+$/, '')
   const headers = { ...provider.headers, 'trakt-api-key': provider.clientId, 'trakt-api-version': '2' }
   const where = (step: string): string => `${provider.id}: ${step}`
@@ -85,7 +90,7 @@ export function createTraktDialect(provider: TraktProvider, deps: DialectDeps): 
       throw new LinkscreenError(ErrorCode.InvalidResponse, `${where('token response')}: unexpected HTTP ${response.status}`, { status: response.status })
     },
 
-    refresh: (refreshToken, signal) => sparing([refreshToken, provider.clientSecret], async () => {
+    async refresh(refreshToken, signal) {
       const response = await postFields(
         deps.http,
         `${base}/oauth/token`,
@@ -101,9 +106,9 @@ export function createTraktDialect(provider: TraktProvider, deps: DialectDeps): 
       const now = deps.clock.now()
       if (response.status !== 200) return failedResponse(response, where('token refresh'))
       return parseTokenSet(await readObject(response), now, where('token refresh response'))
-    }),
+    },
 
-    revoke: (tokens, signal) => sparing([tokens.refresh_token, tokens.access_token, provider.clientSecret], async () => {
+    async revoke(tokens, signal) {
       const response = await postFields(
         deps.http,
         `${base}/oauth/revoke`,
@@ -111,7 +116,7 @@ export function createTraktDialect(provider: TraktProvider, deps: DialectDeps): 
         { encoding: 'json', headers, signal },
       )
       if (response.status !== 200) return failedResponse(response, where('token revocation'))
-    }),
+    },
 
     async fetchAccount(tokens, signal) {
       const response = await getWithToken(deps.http, `${base}/users/settings`, tokens.access_token, headers, signal)
