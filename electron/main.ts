@@ -28,6 +28,7 @@ import { cleanText } from './core/redact'
 import type { AppInfo, AppNotice } from './ipc/contract'
 import { setupIpc } from './ipc/handlers'
 import { FlowService } from './services/flow-service'
+import { loadBranding, type Branding } from './services/branding'
 import { lazyDemo, providerEntries, type LazyDemo } from './services/providers'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
@@ -152,9 +153,14 @@ function openVaultInBackground(vault: AppVault, service: FlowService): void {
     .catch((error: unknown) => log('the account store could not be opened', error))
 }
 
-function setupService(config: Config, demo: LazyDemo, clock: WakeClock, vault: AppVault, info: () => Info): FlowService {
+/** The providers' checked logos and colours; a problem is logged, never fatal. */
+function brandingFor(config: Config, path: string | undefined): Promise<ReadonlyMap<string, Branding>> {
+  return loadBranding(config.providers, { baseDir: path === undefined ? process.cwd() : resolve(path, '..'), warn: (message) => log(message) })
+}
+
+function setupService(config: Config, demo: LazyDemo, clock: WakeClock, vault: AppVault, info: () => Info, branding: ReadonlyMap<string, Branding>): FlowService {
   return new FlowService({
-    providers: providerEntries(config, demo),
+    providers: providerEntries(config, demo, branding),
     vault,
     onVaultError: (error) => {
       log('an account change could not be saved', error)
@@ -178,7 +184,7 @@ function setupConfigWatch(path: string | undefined, service: FlowService, demo: 
   const reload = async (): Promise<void> => {
     try {
       const { config } = await loadConfig({ configPath: path })
-      await service.setProviders(providerEntries(config, demo))
+      await service.setProviders(providerEntries(config, demo, await brandingFor(config, path)))
       info.notice('config_invalid', null)
     } catch (error) {
       info.notice('config_invalid', `${error instanceof Error ? error.message : String(error)} (the providers from before the change are still offered)`)
@@ -234,7 +240,8 @@ async function onReady(): Promise<void> {
   const current = new Info(options, vault)
   if (error !== undefined) current.notice('config_invalid', error)
   const demo = lazyDemo()
-  const service = setupService(loaded.config, demo, clock, vault, () => current)
+  // Logos are small local files (checked before they are read): read them before the first list.
+  const service = setupService(loaded.config, demo, clock, vault, () => current, await brandingFor(loaded.config, loaded.path))
   window = setupWindow(options)
   const undoIpc = setupIpc(
     ipcMain,

@@ -31,6 +31,25 @@ const common = {
     .record(z.string(), z.string().max(8192).regex(/^[^\u0000\r\n]*$/, 'header values must not contain line breaks or NUL'))
     .refine((headers) => Object.keys(headers).every((name) => headerName.test(name)), { message: 'header names must be HTTP tokens' })
     .optional(),
+  /**
+   * How the provider looks on the screen. Checked when loaded (services/branding.ts): a logo or
+   * colour that fails its check is ignored with a warning, never an error.
+   */
+  branding: z
+    .strictObject({
+      logo: z
+        .string()
+        .min(1)
+        .max(4096)
+        .optional()
+        .describe('A local PNG, JPEG or WebP file of at most 256 KB (relative to this file); SVG and URLs are not accepted'),
+      accent: z
+        .string()
+        .max(64)
+        .optional()
+        .describe("The provider's colour, #rgb or #rrggbb, with at least 4.5:1 contrast against the screen's background #0b0d10"),
+    })
+    .optional(),
 }
 
 const endpoints = z.strictObject({

@@ -78,6 +78,12 @@ export interface FlowSnapshot {
   readonly renewals: number
   /** A sign-in instruction from the provider (Microsoft), plain text. */
   readonly providerMessage: string | null
+  /**
+   * On `waiting`: why part of the provider's answer is not used, in plain text (a complete
+   * verification link that carries the device code or another secret is dropped: the screen
+   * shows `verificationUri` and the user code instead); else null.
+   */
+  readonly warning: string | null
   /** On `starting`: waiting for the network to come up before asking for a code. */
   readonly offline: boolean
   /** On `starting`: the code request under way, 1 for the first; 0 when none is. */
@@ -104,6 +110,7 @@ export const IDLE_SNAPSHOT: FlowSnapshot = {
   poll: null,
   renewals: 0,
   providerMessage: null,
+  warning: null,
   offline: false,
   attempt: 0,
   network: null,
@@ -140,6 +147,10 @@ export interface ProviderView {
   readonly name: string
   readonly dialect: string
   readonly builtIn: boolean
+  /** The configured logo, checked by main: a `data:image/(png|jpeg|webp)` URL, never a remote one. */
+  readonly logo?: string
+  /** The configured accent colour, `#rrggbb`, checked for contrast against the background. */
+  readonly accent?: string
 }
 
 /** What the screen needs to know about where it runs. */

@@ -3,6 +3,7 @@
  * oidc-provider started in this process on first use) and every configured provider.
  */
 import type { Config, ProviderConfig } from '../core/config'
+import type { Branding } from './branding'
 import type { ProviderEntry } from './flow-service'
 
 /** The built-in demo provider, as listed before it is started. */
@@ -32,12 +33,15 @@ export function lazyDemo(): LazyDemo {
   }
 }
 
-/** The demo entry followed by the configured providers, in the file's order. */
-export function providerEntries(config: Config, demo: LazyDemo): ProviderEntry[] {
+/**
+ * The demo entry followed by the configured providers, in the file's order, each with its
+ * checked branding (`loadBranding` in services/branding.ts) when it has any.
+ */
+export function providerEntries(config: Config, demo: LazyDemo, branding: ReadonlyMap<string, Branding> = new Map()): ProviderEntry[] {
   return [
     { view: { id: DEMO_PROVIDER.id, name: DEMO_PROVIDER.name, dialect: DEMO_PROVIDER.dialect, builtIn: true }, resolve: demo.provider },
     ...config.providers
       .filter((p) => p.id !== DEMO_PROVIDER.id)
-      .map((p) => ({ view: { id: p.id, name: p.name ?? p.id, dialect: p.dialect, builtIn: false }, resolve: async () => p })),
+      .map((p) => ({ view: { id: p.id, name: p.name ?? p.id, dialect: p.dialect, builtIn: false, ...branding.get(p.id) }, resolve: async () => p })),
   ]
 }

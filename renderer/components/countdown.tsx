@@ -1,5 +1,8 @@
-/** The time a code has left: a shrinking ring with mm:ss, announced only at milestones. */
-import { useEffect, useRef, useState } from 'react'
+/**
+ * The time a code has left: a quiet line ("Code expires in 09:58") over a thin bar that
+ * shrinks, both turning urgent in the last minute; announced only at milestones.
+ */
+import { useEffect, useRef, useState, type CSSProperties, type ReactNode } from 'react'
 import { clock, secondsLeft } from '../format/time'
 
 /** Seconds left at which a screen reader hears how long remains. */
@@ -14,6 +17,10 @@ export interface CountdownProps {
   readonly deadline: number
   /** The countdown's name for screen readers ("Time left"). */
   readonly label: string
+  /** The words before the time ("Code expires in"). */
+  readonly prefix?: string
+  /** Shown after the time, on the same line (the flow's status). */
+  readonly children?: ReactNode
   /** What to announce at a milestone (`300` → "5 minutes left"). */
   readonly describe: (seconds: number) => string
   /** Called once when the time is up. */
@@ -32,7 +39,7 @@ function reached(seconds: number): number | null {
  * left when it first rendered; give it a new `key` for a new deadline. A milestone reached
  * while on screen is announced once through a polite live region; the ticking is not.
  */
-export function Countdown({ deadline, label, describe, onExpire }: CountdownProps) {
+export function Countdown({ deadline, label, prefix, describe, onExpire, children }: CountdownProps) {
   const [now, setNow] = useState(() => performance.now())
   const [total] = useState(() => Math.max(1, secondsLeft(deadline, performance.now())))
   const left = secondsLeft(deadline, now)
@@ -66,15 +73,22 @@ export function Countdown({ deadline, label, describe, onExpire }: CountdownProp
   }, [expired])
 
   const fraction = Math.min(1, left / total)
+  // The bar steps once a second (a transform, no transition): nothing repaints in between.
+  const fill = { transform: `scaleX(${fraction.toFixed(4)})` } as CSSProperties
   return (
     <div className={`countdown${left <= 60 ? ' countdown--low' : ''}`} role="group" aria-label={label}>
-      <svg className="countdown__ring" viewBox="0 0 100 100" aria-hidden="true">
-        <circle className="countdown__track" cx="50" cy="50" r="44" />
-        <circle className="countdown__arc" cx="50" cy="50" r="44" pathLength={1} strokeDasharray="1 1" strokeDashoffset={1 - fraction} transform="rotate(-90 50 50)" />
-      </svg>
-      <span className={`countdown__time${left >= 3600 ? ' countdown__time--hours' : ''}`} role="timer">
-        {clock(left)}
-      </span>
+      <div className="countdown__line">
+        <p className="countdown__text">
+          {prefix && <span className="countdown__prefix">{prefix} </span>}
+          <span className="countdown__time" role="timer">
+            {clock(left)}
+          </span>
+        </p>
+        {children}
+      </div>
+      <div className="countdown__bar" aria-hidden="true">
+        <div className="countdown__fill" style={fill} />
+      </div>
       <span className="sr-only" aria-live="polite">
         {message}
       </span>

@@ -47,6 +47,11 @@ export const en = {
   'signIn.cancel': 'Cancel',
   'signIn.renewed': 'This is a new code (renewed {count}×).',
   'signIn.providerSays': '{provider} says:',
+  'signIn.linkWithheld': 'Not shown:',
+  'signIn.step.scan': 'Scan with your phone’s camera',
+  'signIn.step.visit': 'Or go to',
+  'signIn.step.enter': 'and enter this code:',
+  'signIn.step.enterWhenAsked': 'Enter this code when asked:',
 
   'status.starting': 'Asking {provider} for a code…',
   'status.waiting': 'Waiting for you to sign in…',
@@ -65,6 +70,7 @@ export const en = {
   'countdown.oneMinute': '1 minute left',
   'countdown.seconds': '{count} seconds left',
   'countdown.over': 'The code has expired',
+  'countdown.expiresIn': 'Code expires in',
 
   'success.title': 'You’re signed in',
   'success.provider': 'Signed in to {provider}',
@@ -245,6 +251,11 @@ export const de: { readonly [K in MessageKey]: string } = {
   'signIn.cancel': 'Abbrechen',
   'signIn.renewed': 'Dies ist ein neuer Code ({count}× erneuert).',
   'signIn.providerSays': 'Hinweis von {provider}:',
+  'signIn.linkWithheld': 'Nicht angezeigt:',
+  'signIn.step.scan': 'Mit der Handykamera scannen',
+  'signIn.step.visit': 'Oder öffnen Sie',
+  'signIn.step.enter': 'und geben Sie diesen Code ein:',
+  'signIn.step.enterWhenAsked': 'Geben Sie diesen Code ein, wenn Sie gefragt werden:',
 
   'status.starting': 'Code wird bei {provider} angefordert…',
   'status.waiting': 'Warte auf Ihre Anmeldung…',
@@ -263,6 +274,7 @@ export const de: { readonly [K in MessageKey]: string } = {
   'countdown.oneMinute': 'Noch 1 Minute',
   'countdown.seconds': 'Noch {count} Sekunden',
   'countdown.over': 'Der Code ist abgelaufen',
+  'countdown.expiresIn': 'Code gültig noch',
 
   'success.title': 'Sie sind angemeldet',
   'success.provider': 'Angemeldet bei {provider}',

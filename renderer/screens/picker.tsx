@@ -2,6 +2,7 @@
 import { useShallow } from 'zustand/react/shallow'
 import { useActions } from '../actions'
 import { FocusButton } from '../components/focus-button'
+import { brandOf } from '../brand/brand'
 import { ProviderTile } from '../components/provider-tile'
 import { Screen } from '../components/screen'
 import { useBack } from '../focus/use-back'
@@ -21,7 +22,7 @@ export function PickerScreen() {
       <p className="lead">{providers.length > 0 ? t('picker.hint') : t('picker.empty')}</p>
       <div className="picker__tiles">
         {providers.map((p, i) => (
-          <ProviderTile key={p.id} name={p.name} dialect={p.dialect} note={p.builtIn ? t('picker.builtIn') : null} autoFocus={i === 0} onPress={() => void actions.start(p.id)} />
+          <ProviderTile key={p.id} name={p.name} dialect={p.dialect} brand={brandOf(p)} note={p.builtIn ? t('picker.builtIn') : null} autoFocus={i === 0} onPress={() => void actions.start(p.id)} />
         ))}
       </div>
       <NoticeSlot />

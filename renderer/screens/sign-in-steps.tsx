@@ -1,6 +1,25 @@
-/** The instructions above the code: scan or visit the URL, then enter the code. */
+/**
+ * The numbered steps around the code: ① scan the QR code with the phone's camera; ② or go to
+ * the URL and enter the code. Without a QR code (or a safe URL) there is one plain instruction.
+ */
+import type { ReactNode } from 'react'
 import { VerificationUrl } from '../components/verification-url'
 import type { Translate } from '../i18n/translate'
+
+/** A step: its number in the accent colour, then what to do. */
+export function Step({ n, children }: { readonly n: number; readonly children: ReactNode }) {
+  return (
+    <div className="step">
+      <span className="step__number">{n}</span>
+      <div className="step__text">{children}</div>
+    </div>
+  )
+}
+
+/** ① Scan with your phone's camera (the QR code follows it). */
+export function ScanStep({ t }: { readonly t: Translate }) {
+  return <Step n={1}>{t('signIn.step.scan')}</Step>
+}
 
 /** Props of {@link SignInSteps}. */
 export interface SignInStepsProps {
@@ -12,14 +31,15 @@ export interface SignInStepsProps {
   readonly t: Translate
 }
 
-/** "Scan the QR code … or go to example.com/device and enter this code:" */
+/** ② Or go to example.com/device and enter this code: (the code follows it). */
 export function SignInSteps({ qr, url, provider, t }: SignInStepsProps) {
   if (!qr) return <p className="step">{t('signIn.enterCodeOnly', { provider })}</p>
+  if (!url) return <Step n={2}>{t('signIn.step.enterWhenAsked')}</Step>
   return (
-    <>
-      <p className="step">{url ? t('signIn.scanOrVisit') : t('signIn.scan')}</p>
-      {url && <VerificationUrl url={url} />}
-      <p className="step">{t('signIn.enterCode')}</p>
-    </>
+    <Step n={2}>
+      {t('signIn.step.visit')}
+      <VerificationUrl url={url} />
+      {t('signIn.step.enter')}
+    </Step>
   )
 }

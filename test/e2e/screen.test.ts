@@ -223,7 +223,9 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the sign-in screen in Chromium' :
           .map(({ el }) => `${el.tagName}.${el.className}`)
       })
     for (const size of SIZES) {
-      screen = await openScreen(browser, [baEntry(), broken], { size })
+      // No code-request retries here: the unreachable provider must reach its error screen (the
+      // retrying screen is checked in test/unit/renderer/network-status.test.ts and the fault matrix).
+      screen = await openScreen(browser, [baEntry(), broken], { size, codeRetryMs: 0 })
       const { page, service } = screen
       const check = async (name: string) => {
         await expectFits(page)
@@ -254,11 +256,11 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the sign-in screen in Chromium' :
     }
   }, 90_000)
 
-  it('honours prefers-reduced-motion: the countdown ring does not animate', async () => {
+  it('honours prefers-reduced-motion: the countdown bar does not animate', async () => {
     screen = await openScreen(browser, [baEntry()], { info: { fixedProvider: 'ba' } })
     await screen.page.emulateMedia({ reducedMotion: 'reduce' })
-    await screen.page.waitForSelector('main.screen--sign-in .countdown__arc')
-    const motion = await screen.page.locator('.countdown__arc').evaluate((el) => {
+    await screen.page.waitForSelector('main.screen--sign-in .countdown__fill')
+    const motion = await screen.page.locator('.countdown__fill').evaluate((el) => {
       const style = getComputedStyle(el)
       return { transition: style.transitionDuration, animation: style.animationName }
     })

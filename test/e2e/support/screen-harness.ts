@@ -9,7 +9,7 @@ import { systemClock } from '../../../electron/adapters/system-clock'
 import { startServe, type ServeHandle } from '../../../electron/cli/serve'
 import type { ProviderConfig } from '../../../electron/core/config'
 import { createHttp } from '../../../electron/core/http'
-import type { FetchLike } from '../../../electron/core/types'
+import type { Clock, FetchLike } from '../../../electron/core/types'
 import type { AppInfo } from '../../../electron/ipc/contract'
 import { FlowService, type ProviderEntry } from '../../../electron/services/flow-service'
 
@@ -52,11 +52,18 @@ export async function openScreen(
     size?: { width: number; height: number }
     info?: Partial<AppInfo>
     renewals?: number
+    /** How long the code request is retried (FlowService's default is 2 minutes). */
+    codeRetryMs?: number
     /** The fetch the service's HTTP goes through (default: the global one); tests wrap it to see every secret on the wire. */
     fetch?: FetchLike
+    /** The service's clock (default: the system's); screenshot tests freeze its time so a code's lifetime is exact. */
+    clock?: Clock
+    /** Runs on the page before it opens serve's URL (install a fake clock, route requests). */
+    prepare?: (page: Page) => Promise<void>
   } = {},
 ): Promise<Screen> {
-  const service = new FlowService({ providers, deps: { http: createHttp({ fetch: options.fetch ?? fetch, clock: systemClock }), clock: systemClock }, renewals: options.renewals ?? 0 })
+  const clock = options.clock ?? systemClock
+  const service = new FlowService({ providers, deps: { http: createHttp({ fetch: options.fetch ?? fetch, clock }), clock }, renewals: options.renewals ?? 0, ...(options.codeRetryMs === undefined ? {} : { codeRetryMs: options.codeRetryMs }) })
   const serve = await startServe({ service, info: { kiosk: false, fixedProvider: null, locale: 'en-US', host: 'serve', storage: 'memory', notices: [], ...options.info } })
   const context = await browser.newContext({ viewport: options.size ?? { width: 1920, height: 1080 } })
   const page = await context.newPage()
@@ -78,6 +85,7 @@ export async function openScreen(
   page.on('response', (response) => {
     if (!response.url().includes('/api/events')) response.text().then((t) => bodies.push(t), () => undefined)
   })
+  await options.prepare?.(page)
   await page.goto(serve.url)
   return {
     service,
