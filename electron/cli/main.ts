@@ -46,7 +46,7 @@ let findProvider!: typeof import('../core/config').findProvider
 let providerSecrets!: typeof import('../core/config').providerSecrets
 let loadConfig!: typeof import('../adapters/config-file').loadConfig
 let createHttp!: typeof import('../core/http').createHttp
-let createNodeFetch!: typeof import('../adapters/node-fetch').createNodeFetch
+let createNodeHttpFetch!: typeof import('../adapters/node-http').createNodeHttpFetch
 let createDialect!: typeof import('../core/dialects').createDialect
 let runDeviceFlow!: typeof import('../core/flow').runDeviceFlow
 let createFlowRecorder!: typeof import('../core/flow-log').createFlowRecorder
@@ -72,7 +72,7 @@ const load = {
   },
   http: async () => {
     ;({ createHttp } = await import('../core/http'))
-    ;({ createNodeFetch } = await import('../adapters/node-fetch'))
+    ;({ createNodeHttpFetch } = await import('../adapters/node-http'))
   },
   flow: async () => {
     ;({ createDialect } = await import('../core/dialects'))
@@ -250,7 +250,7 @@ async function register(io: Io, values: ReturnType<typeof parse>['values'], env:
   if (provider.dialect !== 'oidc') {
     throw new LinkscreenError(ErrorCode.Config, `"${provider.id}" uses the ${provider.dialect} dialect; registration needs an oidc provider (its discovery names the registration endpoint)`)
   }
-  const http = createHttp({ fetch: createNodeFetch(env), clock: systemClock })
+  const http = createHttp({ fetch: createNodeHttpFetch({ env }), clock: systemClock })
   const metadata = await discover(provider, { http, clock: systemClock }, signal)
   if (typeof metadata.registration_endpoint !== 'string') {
     throw new LinkscreenError(ErrorCode.InvalidResponse, `${provider.id}: the issuer's metadata has no "registration_endpoint"`)
@@ -277,7 +277,7 @@ async function serve(io: Io, values: ReturnType<typeof parse>['values'], env: No
   const { config, path } = await loadConfig({ configPath: values.config, env })
   if (values.provider !== undefined && values.provider !== DEMO_PROVIDER.id) findConfigured(config, path, values.provider)
   const clock = systemClock
-  const http = createHttp({ fetch: createNodeFetch(env), clock })
+  const http = createHttp({ fetch: createNodeHttpFetch({ env }), clock })
   const demo = lazyDemo()
   // Logos and colours are checked here; a bad one is named on stderr and left out.
   const { loadBranding } = await import('../services/branding')
@@ -373,7 +373,7 @@ async function approve(io: Io, values: ReturnType<typeof parse>['values'], env: 
   }
   const clock = systemClock
   const http = createHttp({
-    fetch: createNodeFetch(env),
+    fetch: createNodeHttpFetch({ env }),
     clock,
     ...(values.verbose ? { onExchange: (x) => io.stderr.write(`[http] ${x.method} ${x.url} → ${x.status ?? x.error} (${x.ms} ms)\n`) } : {}),
   })
@@ -488,7 +488,7 @@ async function loginFlow(
   // Set once the dialect (and its scrubber) exists: every line printed passes through it.
   let scrub = (text: string): string => text
   const bounded = createHttp({
-    fetch: createNodeFetch(env),
+    fetch: createNodeHttpFetch({ env }),
     clock,
     ...(verbose
       ? { onExchange: (x) => io.stderr.write(scrub(`[http] ${x.method} ${x.url} → ${x.status ?? x.error} (${x.ms} ms)\n`)) }
