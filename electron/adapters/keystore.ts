@@ -123,12 +123,15 @@ function syncCipher(safeStorage: SafeStorageLike, mode: 'encrypted' | 'weak'): C
       }
     },
     decrypt: async (data) => {
+      const prefix = data.subarray(0, 3).toString('latin1')
       try {
         const result = safeStorage.decryptString(data)
         // "v10" is the hard-coded password: an entry written weakly is re-encrypted under the keyring's key.
-        return { result, shouldReEncrypt: mode === 'encrypted' && data.subarray(0, 3).toString('latin1') === 'v10' }
+        return { result, shouldReEncrypt: mode === 'encrypted' && prefix === 'v10' }
       } catch (error) {
-        throw new KeystoreError(errorText(error), !safeStorage.isEncryptionAvailable())
+        // A "v11" entry was written under a keyring's key; without one this run (weak mode: a
+        // compositor Chromium does not recognise, D-Bus not up yet) it may well read next time.
+        throw new KeystoreError(errorText(error), !safeStorage.isEncryptionAvailable() || (mode === 'weak' && prefix === 'v11'))
       }
     },
   }

@@ -69,9 +69,11 @@ export interface OpenedVault extends VaultStatus {
 }
 
 /** The file's shape: a version, one ciphertext (base64) per account id, and the code on screen. */
+const MAX_ID_CHARS = 400
+const MAX_ENTRY_CHARS = 1024 * 1024
 const storeShape = z.strictObject({
   version: z.literal(1),
-  accounts: z.record(z.string().max(400), z.string().max(1024 * 1024)).optional(),
+  accounts: z.record(z.string().max(MAX_ID_CHARS), z.string().max(MAX_ENTRY_CHARS)).optional(),
   pending: z.string().max(64 * 1024).optional(),
 })
 type StoreShape = z.infer<typeof storeShape>
@@ -105,6 +107,8 @@ const pendingShape = z.object({
       interval: z.number().positive(),
       expires_at: z.number(),
       message: z.string().optional(),
+      // Why a complete URI was withheld (core/flow.ts shownCode): shown again after a restart.
+      warning: z.string().optional(),
     })
     .strict(),
 })
@@ -278,13 +282,18 @@ export class AppVault implements AccountVault {
     for (const listener of this.listeners) listener(status)
   }
 
+  /**
+   * The stored ciphertexts, entry by entry: one entry that is not of our shape is left out of
+   * what is read, never a reason to read (and so rewrite) the others as none.
+   */
   private entries(): NonNullable<StoreShape['accounts']> {
-    try {
-      const parsed = storeShape.shape.accounts.safeParse(this.store?.get('accounts') ?? {})
-      return parsed.success ? (parsed.data ?? {}) : {}
-    } catch {
-      return {}
+    const raw: unknown = this.store?.get('accounts')
+    const out: Record<string, string> = {}
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return out
+    for (const [id, value] of Object.entries(raw)) {
+      if (typeof value === 'string' && id.length <= MAX_ID_CHARS && value.length <= MAX_ENTRY_CHARS) out[id] = value
     }
+    return out
   }
 
   /**
@@ -322,7 +331,7 @@ export class AppVault implements AccountVault {
     if (bad.length > 0) {
       backup = asidePath(store.path, this.options.now())
       await copyFile(store.path, backup)
-      const kept = { ...this.entries() }
+      const kept = this.storedEntries()
       for (const id of bad) delete kept[id]
       store.set('accounts', kept)
     }
@@ -367,13 +376,29 @@ export class AppVault implements AccountVault {
   }
 
   private async write(cipher: Cipher, record: AccountRecord): Promise<void> {
-    const data = await cipher.encrypt(JSON.stringify(record))
-    this.store!.set('accounts', { ...this.entries(), [record.view.id]: Buffer.from(data).toString('base64') })
+    const id = record.view.id
+    if (id.length > MAX_ID_CHARS) throw new Error(`an account whose id is longer than ${MAX_ID_CHARS} characters cannot be saved; it is kept until the app quits`)
+    const text = Buffer.from(await cipher.encrypt(JSON.stringify(record))).toString('base64')
+    if (text.length > MAX_ENTRY_CHARS) throw new Error('an account too large to save (over 1 MiB encrypted) is kept until the app quits')
+    this.store!.set('accounts', { ...this.storedEntries(), [id]: text })
+  }
+
+  /** Every stored entry as it is on disk (ours or not), so that a write keeps what it does not touch. */
+  private storedEntries(): Record<string, unknown> {
+    const raw: unknown = this.store?.get('accounts')
+    return typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? { ...(raw as Record<string, unknown>) } : {}
+  }
+
+  /** A temporary keystore failure while writing: the change waits in memory and the vault says it is locked. */
+  private deferred(error: unknown): boolean {
+    if (!(error instanceof KeystoreError) || !error.temporary) return false
+    this.setState('locked', this.keystore, [{ code: 'keystore_locked', message: `${this.keystore ?? 'The keystore'} could not encrypt a change right now (${error.message}); it is kept in memory and written when the keystore opens.` }])
+    return true
   }
 
   private deleteEntry(id: string): void {
     if (!this.store) return
-    const entries = { ...this.entries() }
+    const entries = this.storedEntries()
     if (!Object.hasOwn(entries, id)) return
     delete entries[id]
     this.store.set('accounts', entries)
@@ -407,7 +432,12 @@ export class AppVault implements AccountVault {
       if (this.storage === 'locked') this.unsaved.add(record.view.id)
       return
     }
-    await this.write(cipher, record)
+    try {
+      await this.write(cipher, record)
+    } catch (error) {
+      if (!this.deferred(error)) throw error
+      this.unsaved.add(record.view.id)
+    }
   }
 
   async remove(id: string): Promise<void> {
@@ -434,7 +464,12 @@ export class AppVault implements AccountVault {
       if (this.storage === 'locked') this.pendingUnsaved = true
       return
     }
-    await this.writePending(cipher, pending)
+    try {
+      await this.writePending(cipher, pending)
+    } catch (error) {
+      if (!this.deferred(error)) throw error
+      this.pendingUnsaved = true
+    }
   }
 }
 

@@ -340,6 +340,50 @@ describe('a keystore that is unavailable for now (issue #12, item 2)', () => {
   })
 })
 
+describe('what a review found (each lost saved data before)', () => {
+  it('an account too long to save is refused alone; the others stay on disk', async () => {
+    const vault = (await openVault(options())).vault
+    await vault.put(record('a'))
+    const long = record('x'.repeat(420))
+    await expect(vault.put(long)).rejects.toThrow(/cannot be saved/)
+    await vault.put(record('c'))
+    expect(Object.keys(JSON.parse(await onDisk()).accounts).sort()).toEqual(['demo:a', 'demo:c'])
+    expect((await vault.load()).map((r) => r.view.id)).toContain(long.view.id)
+    expect((await (await openVault(options())).vault.load()).map((r) => r.view.id).sort()).toEqual(['demo:a', 'demo:c'])
+  })
+
+  it('Linux: accounts saved under the keyring survive a run without it (weak storage allowed)', async () => {
+    await (await openVault(options())).vault.put(record('alice'))
+    const before = await onDisk()
+    machine({ desktop: 'cage', secretService: 'unlocked' })
+    const weak = await openVault(options({ allowWeak: true }))
+    expect(weak.storage).toBe('locked')
+    expect(weak.notices.map((n) => n.code)).not.toContain('accounts_undecryptable')
+    expect(await onDisk()).toBe(before)
+    expect(await asideFiles()).toEqual([])
+    machine()
+    expect((await (await openVault(options())).vault.load()).map((r) => r.view.id)).toEqual(['demo:alice'])
+  })
+
+  it('the code on screen with a warning (a withheld complete link) is shown again after a restart', async () => {
+    const authorization = { device_code: 'dc-SECRET-4b3a2918', user_code: 'WDJB-MJHT', verification_uri: 'https://as.example/device', expires_in: 600, interval: 5, expires_at: NOW + 600_000, warning: 'The complete link was not used: it carried the device code.' }
+    await (await openVault(options())).vault.savePending({ providerId: 'as', authorization })
+    expect(await (await openVault(options())).vault.loadPending()).toEqual({ providerId: 'as', authorization })
+  })
+
+  it('a write that meets a briefly unavailable keystore waits in memory and is written after a retry', async () => {
+    machine({ platform: 'darwin' })
+    const vault = new AppVault(options())
+    await vault.open()
+    fake.safeStorage.changeWhileRunning({ osKeystore: 'locked' })
+    await vault.put(record('alice'))
+    expect(vault.status.storage).toBe('locked')
+    fake.safeStorage.changeWhileRunning({ osKeystore: 'ok' })
+    expect(await vault.retry()).toBe(true)
+    expect((await (await openVault(options())).vault.load()).map((r) => r.view.id)).toEqual(['demo:alice'])
+  })
+})
+
 describe('the vault without a keyring', () => {
   it('fails closed on basic_text: nothing on disk, the screen is told', async () => {
     machine({ desktop: 'sway', secretService: 'absent' })
