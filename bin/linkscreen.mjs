@@ -10,9 +10,10 @@ if (!existsSync(built)) {
 }
 const { main } = await import(built.href)
 const controller = new AbortController()
-// 128 + the signal's number, as shells report it: 130 for Ctrl-C (SIGINT), 143 for SIGTERM.
+// 128 + the signal's number, as shells report it: 130 for Ctrl-C (SIGINT), 143 for SIGTERM, 129
+// for SIGHUP (the terminal closed: serve must still remove its runtime file).
 let signalled
-for (const [name, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+for (const [name, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
   process.once(name, () => {
     signalled ??= code
     controller.abort()

@@ -45,7 +45,9 @@ function portFromUrlFlag(raw: string): number {
 function fromEnv(raw: string): ServeTarget {
   if (!URL.canParse(raw)) throw new AccountsUsageError(`${SERVE_URL_ENV} is not a URL: put the "controlUrl" of serve's runtime file in it`)
   const url = new URL(raw)
-  if (url.protocol !== 'http:' || !isLoopbackHost(url.hostname)) throw new AccountsUsageError(`${SERVE_URL_ENV} must be a 127.0.0.1 URL of a running "linkscreen serve"`)
+  // Exactly 127.0.0.1, where serve listens: `localhost` may resolve to [::1] first, where
+  // another local user could listen on the same port and receive the credential.
+  if (url.protocol !== 'http:' || url.hostname !== '127.0.0.1') throw new AccountsUsageError(`${SERVE_URL_ENV} must be a http://127.0.0.1 URL of a running "linkscreen serve"`)
   const control = url.searchParams.get(CONTROL_PARAM)
   if (control === null || control === '') {
     const why = url.searchParams.has(TICKET_PARAM) ? 'it holds the screen\'s one-time URL, which is for one browser only' : 'it carries no control credential'

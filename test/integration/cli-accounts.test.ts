@@ -127,6 +127,13 @@ describe('accounts and logout through a running serve', () => {
     expect(ticket.status).toBe(4)
     expect(ticket.cap.err()).toContain("it holds the screen's one-time URL")
     expect(ticket.cap.err()).not.toContain(new URL(record.url).searchParams.get('ticket'))
+    // `localhost` may reach [::1] first, where another user could listen on the same port: refused, not sent.
+    const elsewhere = new URL(record.controlUrl)
+    elsewhere.hostname = 'localhost'
+    const local = await run(['accounts'], { XDG_RUNTIME_DIR: await freshRoot(), LINKSCREEN_SERVE_URL: elsewhere.href })
+    expect(local.status).toBe(4)
+    expect(local.cap.err()).toContain('must be a http://127.0.0.1 URL')
+    expect(local.cap.err()).not.toContain(elsewhere.searchParams.get('control'))
   })
 
   it('refuses a secret given as a flag (--url with a secret, --token), saying why and never echoing it', async () => {

@@ -120,4 +120,15 @@ describe('serve and accounts as processes', () => {
     expect(await b?.exited).toBe(0)
     expect(await readdir(join(runtimeRoot, 'linkscreen'))).toEqual([])
   })
+
+  it('removes its runtime file when the terminal closes (SIGHUP)', async () => {
+    const c = runBin(['serve', '--json', '--kiosk'], { LINKSCREEN_CONFIG: config, XDG_RUNTIME_DIR: runtimeRoot })
+    serves.push(c)
+    await c.waitFor('\n')
+    const event = JSON.parse(c.out().split('\n')[0] as string) as (typeof events)[number]
+    expect(await readdir(join(runtimeRoot, 'linkscreen'))).toEqual([`serve-${event.port}.json`])
+    c.child.kill('SIGHUP')
+    await c.exited
+    expect(await readdir(join(runtimeRoot, 'linkscreen'))).toEqual([])
+  }, 30_000)
 })
