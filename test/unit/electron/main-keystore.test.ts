@@ -16,20 +16,13 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { AppInfo, FlowSnapshot, Result } from '../../../electron/ipc/contract'
 import type { FakeElectron, FakeWebContents } from '../../helpers/fake-electron'
 import { DEFAULT_MACHINE } from '../../helpers/fake-safe-storage'
+import { until } from '../../helpers/until'
 
 const fake = electron as unknown as FakeElectron
 let dir: string
 const savedArgv = process.argv
 const savedPlatform = process.platform
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 10_000): Promise<T> {
-  for (let waited = 0; waited < ms; waited += 25) {
-    const value = await probe()
-    if (value !== undefined && value !== false) return value
-    await new Promise((r) => setTimeout(r, 25))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
 
 async function invoke(channel: string, request: unknown = null): Promise<unknown> {
   const contents = (fake.BrowserWindow.created[0] as unknown as { webContents: FakeWebContents }).webContents

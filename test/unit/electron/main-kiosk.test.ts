@@ -10,20 +10,13 @@ import * as electron from 'electron'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FakeElectron } from '../../helpers/fake-electron'
 import type { FakeInput } from '../../helpers/fake-menu'
+import { until } from '../../helpers/until'
 
 const fake = electron as unknown as FakeElectron
 let dir: string
 const savedArgv = process.argv
 let menuAtWindow: unknown = 'not yet'
 
-async function until<T>(what: string, probe: () => T | undefined | false, ms = 8000): Promise<T> {
-  for (let waited = 0; waited < ms; waited += 20) {
-    const value = probe()
-    if (value !== undefined && value !== false) return value
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
 
 function win() {
   const w = fake.BrowserWindow.created[0]

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { FlowSnapshot } from '../../../electron/ipc/contract'
 import type { FakeElectron, FakeWebContents } from '../../helpers/fake-electron'
 import type { FakeNetSession } from '../../helpers/fake-net'
+import { until } from '../../helpers/until'
 
 const fake = electron as unknown as FakeElectron
 const savedArgv = process.argv
@@ -21,14 +22,6 @@ let dir: string
 let server: Server
 const seen: string[] = []
 
-async function until<T>(what: string, probe: () => T | undefined, ms = 5000): Promise<T> {
-  for (let waited = 0; waited < ms; waited += 20) {
-    const value = probe()
-    if (value !== undefined) return value
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
 
 beforeAll(async () => {
   server = createServer((req, res) => {

@@ -11,6 +11,7 @@ import * as electron from 'electron'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AppInfo, FlowSnapshot, ProviderView } from '../../../electron/ipc/contract'
 import type { FakeElectron, FakeWebContents } from '../../helpers/fake-electron'
+import { until } from '../../helpers/until'
 
 const fake = electron as unknown as FakeElectron
 let dir: string
@@ -21,14 +22,6 @@ const config = (...ids: string[]) => JSON.stringify({ providers: ids.map(PROVIDE
 /** The menu at the moment the window was made (a window takes the application menu then). */
 let menuAtWindow: unknown = 'not yet'
 
-async function until<T>(what: string, probe: () => T | undefined | false, ms = 8000): Promise<T> {
-  for (let waited = 0; waited < ms; waited += 20) {
-    const value = probe()
-    if (value !== undefined && value !== false) return value
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
 
 function win() {
   const w = fake.BrowserWindow.created[0]

@@ -11,6 +11,7 @@ import * as electron from 'electron'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { INVOKE_CHANNELS, type AppInfo, type ProviderView } from '../../../electron/ipc/contract'
 import type { FakeElectron, FakeWebContents } from '../../helpers/fake-electron'
+import { until } from '../../helpers/until'
 
 const fake = electron as unknown as FakeElectron
 let dir: string
@@ -20,14 +21,6 @@ const savedArgv = process.argv
 const config = (providers: object[]) => JSON.stringify({ app: { kiosk: true }, providers })
 const PROVIDER = { id: 'acme', name: 'Acme TV', dialect: 'oauth2', clientId: 'tv', endpoints: { deviceAuthorization: 'https://id.acme.test/device', token: 'https://id.acme.test/token' } }
 
-async function until<T>(what: string, probe: () => T | undefined, ms = 5000): Promise<T> {
-  for (let waited = 0; waited < ms; waited += 20) {
-    const value = probe()
-    if (value !== undefined && value !== false) return value
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
 
 function window() {
   const win = fake.BrowserWindow.created[0]
