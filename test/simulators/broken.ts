@@ -83,7 +83,9 @@ export async function startBrokenSimulator(opts: BrokenSimulatorOptions): Promis
   // --- answers ----------------------------------------------------------------------------
   const answersCode = (req: SimRequest): SimResponse => {
     // Any client gets a code, the unknown one too.
-    const code = issue(newUserCode(() => randomChars('0O1Ilé', 3)))
+    // Always a character outside ASCII (the alphabet probe's failure), the rest confusable ones; a
+    // random pick of all six left it out of every code seen about one run in nine.
+    const code = issue(newUserCode(() => `${randomChars('0O1Il', 2)}é`))
     const uri = `${req.origin}/device`
     return bare(200, {
       device_code: code.deviceCode,
