@@ -320,7 +320,7 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the screens, pictured and measure
     screen = undefined
   })
 
-  it.skipIf(UPDATE)('a 64-character code, a 300-character URL, a 120-character or right-to-left provider name: nothing leaves the screen', async () => {
+  it.skipIf(UPDATE)((UPDATE ? 'skipped while UPDATE_BASELINES is set (only the pictures are rewritten): ' : '') + 'a 64-character code, a 300-character URL, a 120-character or right-to-left provider name: nothing leaves the screen', async () => {
     const longCode = [...'BCDFGHJKLMNPQ'].map((c, i) => `${c}${i % 10}${c}${c}`).join('-')
     expect(longCode).toHaveLength(64)
     const longUri = `https://tv.northwind.example/${'activate/'.repeat(31)}`.slice(0, 300)
@@ -358,7 +358,7 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the screens, pictured and measure
     }
   })
 
-  it.skipIf(UPDATE)('a window turned from landscape to portrait while a code is shown: the code stays whole and on screen, and does not arrive again', async () => {
+  it.skipIf(UPDATE)((UPDATE ? 'skipped while UPDATE_BASELINES is set (only the pictures are rewritten): ' : '') + 'a window turned from landscape to portrait while a code is shown: the code stays whole and on screen, and does not arrive again', async () => {
     screen = await openScreen(browser, [northwind], { clock: heldClock().clock, prepare, info: { fixedProvider: 'northwind' } })
     const { page } = screen
     await page.waitForSelector('main.screen--sign-in .qr-code svg')
@@ -382,7 +382,7 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the screens, pictured and measure
     screen = undefined
   })
 
-  it.skipIf(UPDATE)('a new code, a renewal and success are different moments; with reduced motion nothing moves', async () => {
+  it.skipIf(UPDATE)((UPDATE ? 'skipped while UPDATE_BASELINES is set (only the pictures are rewritten): ' : '') + 'a new code, a renewal and success are different moments; with reduced motion nothing moves', async () => {
     const renewing = await startFixedProvider({ expiresIn: 2 })
     try {
       screen = await openScreen(browser, [entry(renewing.config('renewing', 'Northwind TV'))], { renewals: 1, info: { fixedProvider: 'renewing' } })

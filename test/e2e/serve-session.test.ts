@@ -10,7 +10,7 @@ import { HAS_CHROMIUM, SKIP_REASON, entry, launchChromium, openScreen } from './
 
 if (!HAS_CHROMIUM) console.warn(SKIP_REASON)
 
-describe.skipIf(!HAS_CHROMIUM)('serve sessions in Chromium', () => {
+describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'serve sessions in Chromium' : SKIP_REASON, () => {
   let browser: Browser
   beforeAll(async () => {
     browser = await launchChromium()

@@ -257,13 +257,13 @@ describe('a runtime file or folder that someone else could have written or read 
     expect(err).toContain('is a symbolic link, not a file serve wrote')
   })
 
-  it.skipIf(process.getuid?.() !== 0)('a file owned by another user', async () => {
+  it.skipIf(process.getuid?.() !== 0)(`a file owned by another user${process.getuid?.() === 0 ? '' : ' (skipped: only root can chown a file to another user)'}`, async () => {
     const { status, err } = await spoiled((_dir, file) => chown(file, NOBODY, NOBODY))
     expect(status).toBe(4)
     expect(err).toContain(`belongs to user ${NOBODY}, not to you (user 0)`)
   })
 
-  it.skipIf(process.getuid?.() !== 0)('a folder owned by another user', async () => {
+  it.skipIf(process.getuid?.() !== 0)(`a folder owned by another user${process.getuid?.() === 0 ? '' : ' (skipped: only root can chown a folder to another user)'}`, async () => {
     const { status, err } = await spoiled((dir) => chown(dir, NOBODY, NOBODY))
     expect(status).toBe(4)
     expect(err).toMatch(new RegExp(`refusing \\S+linkscreen: it belongs to user ${NOBODY}, not to you`))
