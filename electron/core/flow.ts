@@ -123,13 +123,16 @@ export function scrubFlowEvent(event: FlowEvent, scrubber: Scrubber): FlowEvent 
  * all: the answer is refused.
  */
 function shownCode(authorization: DeviceAuthorization, scrubber: Scrubber, providerId: string): DeviceAuthorization {
-  scrubber.add(authorization.device_code)
-  const deviceCode = new Scrubber({ secrets: [authorization.device_code] })
+  // The provider's scrubber holds the device code (see `runDeviceFlow`), so it finds whatever
+  // this one would; this one, made only then, tells the device code from another secret.
+  let only: Scrubber | undefined
+  const deviceCode = (): Scrubber => (only ??= new Scrubber({ secrets: [authorization.device_code] }))
   const where = `${providerId}: device authorization response`
-  if (deviceCode.contains(authorization.verification_uri) || deviceCode.contains(authorization.user_code)) {
-    throw new LinkscreenError(ErrorCode.InvalidResponse, `${where}: the ${deviceCode.contains(authorization.user_code) ? '"user_code"' : '"verification_uri"'} carries the device code, which must never be shown`)
+  const uriCarries = scrubber.contains(authorization.verification_uri)
+  if ((uriCarries || scrubber.contains(authorization.user_code)) && (deviceCode().contains(authorization.verification_uri) || deviceCode().contains(authorization.user_code))) {
+    throw new LinkscreenError(ErrorCode.InvalidResponse, `${where}: the ${deviceCode().contains(authorization.user_code) ? '"user_code"' : '"verification_uri"'} carries the device code, which must never be shown`)
   }
-  if (scrubber.contains(authorization.verification_uri)) {
+  if (uriCarries) {
     throw new LinkscreenError(ErrorCode.InvalidResponse, `${where}: the "verification_uri" carries a secret this app sent or received, so it cannot be shown`)
   }
   const { verification_uri_complete: complete, message, warning: _warning, ...rest } = authorization
@@ -141,7 +144,7 @@ function shownCode(authorization: DeviceAuthorization, scrubber: Scrubber, provi
     ...(cleanMessage === undefined ? {} : { message: cleanMessage }),
     ...(withheld
       ? {
-          warning: `${providerId}: the provider's complete sign-in link carries ${deviceCode.contains(complete) ? 'the device code' : 'a secret'}, so it is not shown, put in the QR code or opened; enter the code at ${authorization.verification_uri} instead`,
+          warning: `${providerId}: the provider's complete sign-in link carries ${deviceCode().contains(complete) ? 'the device code' : 'a secret'}, so it is not shown, put in the QR code or opened; enter the code at ${authorization.verification_uri} instead`,
         }
       : {}),
   }
@@ -309,27 +312,10 @@ export async function runDeviceFlow(options: FlowOptions): Promise<FlowResult> {
     for (let renewal = 0; renewal <= renewals; renewal++) {
       const resumed = renewal === 0 && options.resume !== undefined
       const received = resumed && options.resume !== undefined ? options.resume : await requestCodeRetrying(options, emit)
-      const authorization = shownCode(received, scrubber, dialect.providerId)
-      // The lifetime from here on follows the monotonic clock: a fresh code has all of it; a code
-      // kept over a restart has what its wall-clock deadline leaves (the one reading taken).
-      const expiresInMs = resumed ? Math.max(0, authorization.expires_at - options.clock.now()) : authorization.expires_in * 1000
-      emit(renewal === 0 ? { type: 'code', authorization, expiresInMs } : { type: 'renewed', authorization, renewal, expiresInMs })
-      const end = await pollCode(options, authorization, expiresInMs, emit)
-      if (end.status === 'expired') continue
-      if (end.status === 'authorized') {
-        const account = await withAccount(dialect, end.tokens, end.account, signal)
-        const event = scrubFlowEvent({ type: 'authorized', tokens: end.tokens, ...(account === undefined ? {} : { account }) }, scrubber) as Extract<FlowEvent, { type: 'authorized' }>
-        options.onEvent?.(event)
-        return { status: 'authorized', tokens: event.tokens, ...(event.account === undefined ? {} : { account: event.account }) }
-      }
-      if (end.status === 'denied') {
-        const description = end.description === undefined ? undefined : scrubber.text(end.description)
-        emit({ type: 'denied', ...(description === undefined ? {} : { description }) })
-        return { status: 'denied', ...(description === undefined ? {} : { description }) }
-      }
-      const error = scrubbed(end.error, scrubber)
-      emit({ type: 'error', error })
-      return { status: 'error', error }
+      // The device code is in use until this code's polling ends: the scrubber keeps it all that time.
+      scrubber.hold(received.device_code)
+      const end = await pollReceived(received, resumed, renewal).finally(() => scrubber.release(received.device_code))
+      if (end !== undefined) return end
     }
     emit({ type: 'expired' })
     return { status: 'expired' }
@@ -338,5 +324,30 @@ export async function runDeviceFlow(options: FlowOptions): Promise<FlowResult> {
     const failure = scrubbed(error, scrubber)
     emit({ type: 'error', error: failure })
     return { status: 'error', error: failure }
+  }
+
+  /** Shows one received code and polls it to its end; `undefined` when it expired (and a renewal may follow). */
+  async function pollReceived(received: DeviceAuthorization, resumed: boolean, renewal: number): Promise<FlowResult | undefined> {
+    const authorization = shownCode(received, scrubber, dialect.providerId)
+    // The lifetime from here on follows the monotonic clock: a fresh code has all of it; a code
+    // kept over a restart has what its wall-clock deadline leaves (the one reading taken).
+    const expiresInMs = resumed ? Math.max(0, authorization.expires_at - options.clock.now()) : authorization.expires_in * 1000
+    emit(renewal === 0 ? { type: 'code', authorization, expiresInMs } : { type: 'renewed', authorization, renewal, expiresInMs })
+    const end = await pollCode(options, authorization, expiresInMs, emit)
+    if (end.status === 'expired') return undefined
+    if (end.status === 'authorized') {
+      const account = await withAccount(dialect, end.tokens, end.account, signal)
+      const event = scrubFlowEvent({ type: 'authorized', tokens: end.tokens, ...(account === undefined ? {} : { account }) }, scrubber) as Extract<FlowEvent, { type: 'authorized' }>
+      options.onEvent?.(event)
+      return { status: 'authorized', tokens: event.tokens, ...(event.account === undefined ? {} : { account: event.account }) }
+    }
+    if (end.status === 'denied') {
+      const description = end.description === undefined ? undefined : scrubber.text(end.description)
+      emit({ type: 'denied', ...(description === undefined ? {} : { description }) })
+      return { status: 'denied', ...(description === undefined ? {} : { description }) }
+    }
+    const error = scrubbed(end.error, scrubber)
+    emit({ type: 'error', error })
+    return { status: 'error', error }
   }
 }

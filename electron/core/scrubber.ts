@@ -12,6 +12,7 @@
  * HTML-escaped; and any run of {@link SECRET_HEAD_LENGTH} characters or more of such a form is
  * redacted too, which catches a secret cut off by a length cap or split over two fields.
  */
+import { bodyText } from './body'
 import { LinkscreenError, isAbortError } from './errors'
 import { REDACTED, SECRET_HEAD_LENGTH, isSecretKey } from './redact'
 import type { FetchLike } from './types'
@@ -90,14 +91,10 @@ function base64Forms(bytes: Uint8Array): string[] {
 /** Every form in which `secret` may be written back by a server. */
 export function secretForms(secret: string): string[] {
   const forms = new Set<string>([secret])
-  try {
-    forms.add(encodeURIComponent(secret))
-    // As the URL parser writes it in a query (it also encodes ' there).
-    forms.add(new URL(`https://x/?${encodeURIComponent(secret)}`).search.slice(1))
-  } catch {
-    // a lone surrogate: the value cannot be percent-encoded, so it appears in no URL that way
-  }
-  forms.add(new URLSearchParams({ v: secret }).toString().slice(2))
+  // Device codes and opaque tokens are mostly such characters, which every text encoding below
+  // (percent, form, JSON, HTML) leaves as they are: only the byte escapes and base64 differ.
+  const plain = /^[A-Za-z0-9._-]*$/.test(secret)
+  if (!plain) textForms(secret, forms)
   // Re-encodings a server might apply to a credential it echoes (every byte escaped, base64 at
   // each alignment). Not for long values (ID tokens, JWT access tokens: up to several KB each),
   // whose every run of these forms would cost tens of thousands of index entries per token.
@@ -106,13 +103,25 @@ export function secretForms(secret: string): string[] {
     forms.add([...bytes].map((b) => `%${b.toString(16).padStart(2, '0')}`).join(''))
     for (const form of base64Forms(bytes)) forms.add(form)
   }
+  return [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH)
+}
+
+/** The forms of `secret` in percent-encoding (URL and form), JSON and HTML, added to `forms`. */
+function textForms(secret: string, forms: Set<string>): void {
+  try {
+    forms.add(encodeURIComponent(secret))
+    // As the URL parser writes it in a query (it also encodes ' there).
+    forms.add(new URL(`https://x/?${encodeURIComponent(secret)}`).search.slice(1))
+  } catch {
+    // a lone surrogate: the value cannot be percent-encoded, so it appears in no URL that way
+  }
+  forms.add(new URLSearchParams({ v: secret }).toString().slice(2))
   const json = JSON.stringify(secret).slice(1, -1)
   forms.add(json)
   forms.add(json.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))
   const html = secret.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
   forms.add(html.replace(/'/g, '&#39;'))
   forms.add(html.replace(/'/g, '&#x27;'))
-  return [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH)
 }
 
 /** The credentials in an `Authorization` header: the token of any scheme, and Basic's decoded parts. */
@@ -234,6 +243,152 @@ export function headerEntries(headers: HeadersInit | undefined): [string, string
 /** Error members that are stable codes, never server text. */
 const CODE_MEMBERS = new Set(['name', 'code', 'reason', 'network'])
 
+/**
+ * A multiset of {@link SECRET_HEAD_LENGTH}-character runs, each kept as two independent 32-bit
+ * hashes in one flat `Int32Array` (open addressing, linear probing; slots of `[a, b, count]`,
+ * count 0 for an empty slot). A string-keyed `Map` cost a string and a
+ * map entry per run; a busy shared scrubber learns and forgets a device code and three tokens
+ * per sign-in (a few thousand runs each), and that was most of the engine bench's CPU and much
+ * of its memory. Two different runs share both hashes with a chance of about one in 2^64 per
+ * pair; the only effect would be eight more characters redacted.
+ */
+class RunTable {
+  private static readonly MIN_CAPACITY = 1024
+  private slots = new Int32Array(3 * RunTable.MIN_CAPACITY)
+  private capacity = RunTable.MIN_CAPACITY
+  private live = 0
+
+  get size(): number {
+    return this.live
+  }
+
+  private static home(a: number, b: number, mask: number): number {
+    let h = Math.imul(a ^ (b >>> 7), 0x85ebca6b)
+    h ^= h >>> 13
+    return h & mask
+  }
+
+  /** Adds `change` (±1) to the count of the run hashed `a`, `b`. */
+  change(a: number, b: number, change: 1 | -1): void {
+    const slots = this.slots
+    const mask = this.capacity - 1
+    let slot = RunTable.home(a, b, mask)
+    for (;;) {
+      const at = slot * 3
+      const count = slots[at + 2] as number
+      if (count === 0) break
+      if (slots[at] === a && slots[at + 1] === b) {
+        if (count + change > 0) slots[at + 2] = count + change
+        else this.remove(slot)
+        return
+      }
+      slot = (slot + 1) & mask
+    }
+    if (change < 0) return
+    const at = slot * 3
+    slots[at] = a
+    slots[at + 1] = b
+    slots[at + 2] = 1
+    this.live += 1
+    if (this.live * 10 > this.capacity * 7) this.resize(this.capacity * 2)
+  }
+
+  has(a: number, b: number): boolean {
+    const slots = this.slots
+    const mask = this.capacity - 1
+    for (let slot = RunTable.home(a, b, mask); ; slot = (slot + 1) & mask) {
+      const at = slot * 3
+      if (slots[at + 2] === 0) return false
+      if (slots[at] === a && slots[at + 1] === b) return true
+    }
+  }
+
+  /** The runs and their counts, in a canonical order (for tests). */
+  entries(): [number, number, number][] {
+    const out: [number, number, number][] = []
+    for (let at = 0; at < this.slots.length; at += 3) {
+      if ((this.slots[at + 2] as number) > 0) out.push([this.slots[at] as number, this.slots[at + 1] as number, this.slots[at + 2] as number])
+    }
+    return out.sort((x, y) => x[0] - y[0] || x[1] - y[1])
+  }
+
+  /**
+   * Empties `slot` by shifting back the entries after it that probed past it (linear probing's
+   * deletion without markers), so churn never leaves the table to be rebuilt.
+   */
+  private remove(slot: number): void {
+    const slots = this.slots
+    const mask = this.capacity - 1
+    let hole = slot
+    for (let next = (hole + 1) & mask; slots[next * 3 + 2] !== 0; next = (next + 1) & mask) {
+      const home = RunTable.home(slots[next * 3] as number, slots[next * 3 + 1] as number, mask)
+      // The entry at `next` may move into the hole unless its home lies after the hole (cyclically).
+      const stays = hole <= next ? hole < home && home <= next : hole < home || home <= next
+      if (stays) continue
+      slots.copyWithin(hole * 3, next * 3, next * 3 + 3)
+      hole = next
+    }
+    slots[hole * 3 + 2] = 0
+    this.live -= 1
+    if (this.capacity > RunTable.MIN_CAPACITY && this.live * 8 < this.capacity) this.resize(this.capacity / 2)
+  }
+
+  private resize(capacity: number): void {
+    const old = this.slots
+    const slots = new Int32Array(3 * capacity)
+    const mask = capacity - 1
+    for (let from = 0; from < old.length; from += 3) {
+      if (old[from + 2] === 0) continue
+      let slot = RunTable.home(old[from] as number, old[from + 1] as number, mask)
+      while (slots[slot * 3 + 2] !== 0) slot = (slot + 1) & mask
+      slots[slot * 3] = old[from] as number
+      slots[slot * 3 + 1] = old[from + 1] as number
+      slots[slot * 3 + 2] = old[from + 2] as number
+    }
+    this.slots = slots
+    this.capacity = capacity
+  }
+}
+
+const RUN_MUL_A = 0x9e3779b1 | 0
+const RUN_MUL_B = 0x85ebca77 | 0
+/** RUN_MUL^(SECRET_HEAD_LENGTH-1) mod 2^32: the weight of the character leaving a rolling run. */
+const runTop = (mul: number): number => {
+  let top = 1
+  for (let i = 1; i < SECRET_HEAD_LENGTH; i++) top = Math.imul(top, mul)
+  return top
+}
+const RUN_TOP_A = runTop(RUN_MUL_A)
+const RUN_TOP_B = runTop(RUN_MUL_B)
+
+/**
+ * The two hashes of every {@link SECRET_HEAD_LENGTH}-character run of `text`, run `i` at
+ * `[2i, 2i + 1]`: polynomial hashes modulo 2^32 with two multipliers, rolled along the text.
+ */
+function runHashes(text: string): Int32Array {
+  const runs = text.length - SECRET_HEAD_LENGTH + 1
+  if (runs <= 0) return new Int32Array(0)
+  const out = new Int32Array(2 * runs)
+  let a = 0
+  let b = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (i >= SECRET_HEAD_LENGTH) {
+      const gone = text.charCodeAt(i - SECRET_HEAD_LENGTH)
+      a = (a - Math.imul(gone, RUN_TOP_A)) | 0
+      b = (b - Math.imul(gone, RUN_TOP_B)) | 0
+    }
+    a = (Math.imul(a, RUN_MUL_A) + c) | 0
+    b = (Math.imul(b, RUN_MUL_B) + c) | 0
+    if (i >= SECRET_HEAD_LENGTH - 1) {
+      const run = i - SECRET_HEAD_LENGTH + 1
+      out[2 * run] = a
+      out[2 * run + 1] = b
+    }
+  }
+  return out
+}
+
 export class Scrubber {
   private readonly fixed = new Set<string>()
   private readonly learned = new Set<string>()
@@ -247,7 +402,7 @@ export class Scrubber {
    * date secret by secret (a long-running service learns one at every request: rebuilding it
    * all each time cost most of the engine bench's CPU).
    */
-  private readonly windows = new Map<string, number>()
+  private readonly windows = new RunTable()
   private readonly short = new Map<string, number>()
   /**
    * Secrets known but not yet in the index: indexing waits for the next text to scrub, so a
@@ -255,6 +410,13 @@ export class Scrubber {
    * request) never costs an index entry.
    */
   private readonly unindexed = new Set<string>()
+  /**
+   * Secrets in use (a device code while its flow polls), with how many holders: never forgotten
+   * while held, and not counted against the learned caps. With many flows at once (a shared
+   * provider scrubber, 1,000 in the engine bench) the codes being polled would otherwise push
+   * each other out and be learned and indexed again at every poll.
+   */
+  private readonly held = new Map<string, number>()
 
   constructor(options: ScrubberOptions = {}) {
     this.maxLearned = options.maxLearned ?? DEFAULT_MAX_LEARNED
@@ -268,15 +430,48 @@ export class Scrubber {
     if (typeof value !== 'string' || value.length < MIN_SECRET_LENGTH || this.fixed.has(value)) return
     this.fixed.add(value)
     if (this.learned.delete(value)) this.learnedChars -= value.length
+    else if (!this.held.delete(value)) this.unindexed.add(value)
+  }
+
+  /** Marks a secret in use until as many `release` calls: it is known, and never forgotten meanwhile. */
+  hold(value: string | undefined): void {
+    if (typeof value !== 'string' || value.length < MIN_SECRET_LENGTH || this.fixed.has(value)) return
+    const holders = this.held.get(value)
+    if (holders !== undefined) {
+      this.held.set(value, holders + 1)
+      return
+    }
+    if (this.learned.delete(value)) this.learnedChars -= value.length
     else this.unindexed.add(value)
+    this.held.set(value, 1)
+  }
+
+  /** Ends one `hold`: the last one makes the secret an ordinary learned one (the newest), forgotten in turn. */
+  release(value: string | undefined): void {
+    if (typeof value !== 'string') return
+    const holders = this.held.get(value)
+    if (holders === undefined) return
+    if (holders > 1) {
+      this.held.set(value, holders - 1)
+      return
+    }
+    this.held.delete(value)
+    this.learned.add(value)
+    this.learnedChars += value.length
+    this.forgetOldest()
   }
 
   /** Adds a secret met on the way (a device code, a token); the oldest of many are forgotten. */
   add(value: string | undefined): void {
-    if (typeof value !== 'string' || value.length < MIN_SECRET_LENGTH || this.fixed.has(value) || this.learned.has(value)) return
+    if (typeof value !== 'string' || value.length < MIN_SECRET_LENGTH || this.fixed.has(value) || this.learned.has(value) || this.held.has(value)) return
     this.learned.add(value)
     this.learnedChars += value.length
     this.unindexed.add(value)
+    this.forgetOldest()
+  }
+
+  /** Forgets the oldest learned secrets past the caps. */
+  private forgetOldest(): void {
     while (this.learned.size > 1 && (this.learned.size > this.maxLearned || this.learnedChars > this.maxLearnedChars)) {
       const oldest = this.learned.values().next().value as string
       this.learned.delete(oldest)
@@ -301,12 +496,11 @@ export class Scrubber {
     }
     for (const form of secretForms(secret)) {
       const folded = fold(form)
+      // Every occurrence of a run counts (adding and removing visit the same runs, so they balance).
       if (folded.length < SECRET_HEAD_LENGTH) count(this.short, folded)
       else {
-        // A form repeating a run (`aaaaaaaaa`) counts it once, so removal balances.
-        const runs = new Set<string>()
-        for (let at = 0; at + SECRET_HEAD_LENGTH <= folded.length; at++) runs.add(folded.slice(at, at + SECRET_HEAD_LENGTH))
-        for (const run of runs) count(this.windows, run)
+        const runs = runHashes(folded)
+        for (let i = 0; i < runs.length; i += 2) this.windows.change(runs[i] as number, runs[i + 1] as number, change)
       }
     }
   }
@@ -356,13 +550,19 @@ export class Scrubber {
       const declared = Number(response.headers.get('content-length'))
       if (!(Number.isFinite(declared) && declared > MAX_INSPECT_CHARS) && response.body !== null) {
         try {
-          this.learnResponseText(await response.clone().text())
+          this.learnResponseText(await bodyText(response))
         } catch {
           // an unreadable body teaches nothing; the caller meets the failure itself
         }
       }
       return response
     }
+  }
+
+  /** The match index, in a canonical form (for tests: two scrubbers that know the same secrets have the same index). */
+  indexSnapshot(): { readonly runs: [number, number, number][]; readonly short: [string, number][] } {
+    this.flush()
+    return { runs: this.windows.entries(), short: [...this.short].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)) }
   }
 
   /** True when `text` holds any known secret in any form. */
@@ -377,10 +577,13 @@ export class Scrubber {
     const hay = fold(text)
     const covered = new Uint8Array(text.length)
     let any = false
-    for (let at = 0; at + SECRET_HEAD_LENGTH <= hay.length; at++) {
-      if (this.windows.has(hay.slice(at, at + SECRET_HEAD_LENGTH))) {
-        covered.fill(1, at, at + SECRET_HEAD_LENGTH)
-        any = true
+    if (this.windows.size > 0) {
+      const runs = runHashes(hay)
+      for (let i = 0; i < runs.length; i += 2) {
+        if (this.windows.has(runs[i] as number, runs[i + 1] as number)) {
+          covered.fill(1, i / 2, i / 2 + SECRET_HEAD_LENGTH)
+          any = true
+        }
       }
     }
     for (const form of this.short.keys()) {
