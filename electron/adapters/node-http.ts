@@ -22,6 +22,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
+import { rememberBody } from '../core/body'
 import type { FetchLike } from '../core/types'
 import { createNodeFetch, proxyFor } from './node-fetch'
 
@@ -191,7 +192,7 @@ export function createNodeHttpFetch(options: NodeHttpOptions = {}): FetchLike {
         const declared = Number(message.headers['content-length'])
         if (Number.isSafeInteger(declared) && declared <= bufferLimit) {
           // Small bodies of a known length (every OAuth answer): read whole, no stream machinery.
-          collect(message, signal).then((bytes) => resolve(new Response(bytes as Uint8Array<ArrayBuffer>, init)), reject)
+          collect(message, signal).then((bytes) => resolve(rememberBody(new Response(bytes as Uint8Array<ArrayBuffer>, init), bytes)), reject)
           return
         }
         resolve(new Response(bodyStream(message, signal), init))

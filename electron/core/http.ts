@@ -3,6 +3,7 @@
  * injected clock), a response size limit that refuses an oversized body without reading it
  * all, error classification (network, timeout, cancelled) and a redacted exchange hook.
  */
+import { bodyText, rememberBody, rememberedBytes } from './body'
 import { ErrorCode, LinkscreenError } from './errors'
 import { redactUrl } from './redact'
 import type { Clock, FetchLike } from './types'
@@ -170,6 +171,13 @@ export function createHttp(options: HttpOptions): FetchLike {
       } catch (error) {
         throw fail(error)
       }
+      // A transport that read the body whole already (node:http, for every small answer): that
+      // response is handed on as it is, when within the limit.
+      const held = rememberedBytes(response)
+      if (held !== undefined && held.byteLength <= maxBytes) {
+        report(response.status)
+        return response
+      }
       let bytes: Uint8Array
       try {
         bytes = await readLimited(response, maxBytes, where)
@@ -178,11 +186,14 @@ export function createHttp(options: HttpOptions): FetchLike {
       }
       report(response.status)
       const body = NULL_BODY_STATUS.has(response.status) ? null : bytes
-      return new Response(body as BodyInit | null, {
-        status: response.status,
-        statusText: response.statusText,
-        headers: response.headers,
-      })
+      return rememberBody(
+        new Response(body as BodyInit | null, {
+          status: response.status,
+          statusText: response.statusText,
+          headers: response.headers,
+        }),
+        bytes,
+      )
     } finally {
       // The body is read whole by now: aborting only stops the timer.
       controller.abort(FINISHED)
@@ -193,7 +204,7 @@ export function createHttp(options: HttpOptions): FetchLike {
 
 /** The body as JSON, or `undefined` when it is not JSON. */
 export async function readJsonBody(response: Response): Promise<unknown> {
-  const text = await response.clone().text()
+  const text = await bodyText(response)
   if (text.trim() === '') return undefined
   try {
     return JSON.parse(text) as unknown

@@ -9,6 +9,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc6585#section-6 (511)
  * @see https://www.rfc-editor.org/rfc/rfc8908 (captive portal API, for the vocabulary)
  */
+import { bodyText } from './body'
 import { ErrorCode, LinkscreenError, type NetworkReason } from './errors'
 import { retryAfterMs } from './http'
 import type { PollOutcome } from './types'
@@ -95,7 +96,7 @@ export async function judgeAnswer(response: Response, requestUrl: string, option
   // Server errors, timeouts and rate limits have their own handling (back-off, Retry-After).
   if (status === 408 || status === 429 || (status >= 500 && status !== 511)) return undefined
   const type = response.headers.get('content-type') ?? ''
-  const text = await response.clone().text()
+  const text = await bodyText(response)
   if (status === 511) return base('captive_portal', portalHostIn(text, requestUrl))
   const page = text.trim() !== '' && isPage(type, text)
   if (options.protocolStatus?.(status)) return page ? base('captive_portal', portalHostIn(text, requestUrl)) : undefined
@@ -169,7 +170,7 @@ export async function networkPollOutcome(response: Response, requestUrl: string,
 export async function withJsonType(response: Response): Promise<Response> {
   const type = response.headers.get('content-type') ?? ''
   if (/^\s*application\/(?:[\w.+-]+\+)?json\b/i.test(type)) return response
-  const text = await response.clone().text()
+  const text = await bodyText(response)
   let value: unknown
   try {
     value = JSON.parse(text)

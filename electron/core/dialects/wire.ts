@@ -3,6 +3,7 @@
  * sending fields as JSON, form or multipart, reading a JSON or form-encoded answer, and
  * mapping a provider's renamed fields onto RFC 8628's.
  */
+import { bodyText } from '../body'
 import { isJsonObject, type JsonObject } from '../assert'
 import { ErrorCode, LinkscreenError } from '../errors'
 import { parseDeviceAuthorization } from '../device-authorization'
@@ -56,7 +57,7 @@ export function getWithToken(http: FetchLike, url: string, token: string, header
 export async function readObject(response: Response): Promise<JsonObject | undefined> {
   const type = response.headers.get('content-type') ?? ''
   if (type.includes('application/x-www-form-urlencoded')) {
-    return Object.fromEntries(new URLSearchParams(await response.clone().text()))
+    return Object.fromEntries(new URLSearchParams(await bodyText(response)))
   }
   const body = await readJsonBody(response)
   return isJsonObject(body) ? body : undefined
