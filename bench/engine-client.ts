@@ -15,7 +15,13 @@
  * Only the client under test is imported, so the RSS figures are that client's.
  */
 
-export type ClientKind = 'ours' | 'openid-client'
+/**
+ * `floor`: not a client anyone should use, a lower bound for any Node client: raw `node:http`
+ * with a keep-alive agent, the same requests, `JSON.parse` of each answer, the next poll one
+ * interval after the answer, the ID token's payload read without checking its signature. What
+ * both real clients cost above it is their own work.
+ */
+export type ClientKind = 'ours' | 'openid-client' | 'floor'
 
 export interface StartMessage {
   readonly type: 'start'
@@ -138,12 +144,67 @@ async function theirClient(start: StartMessage): Promise<RunFlow> {
   }
 }
 
+async function floorClient(start: StartMessage): Promise<RunFlow> {
+  const { Agent, request } = await import('node:http')
+  const agent = new Agent({ keepAlive: true, scheduling: 'lifo' })
+  const call = (method: string, url: string, form?: string): Promise<{ status: number; json: Record<string, unknown> }> =>
+    new Promise((resolve, reject) => {
+      const headers: Record<string, string> = { accept: 'application/json' }
+      if (form !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded'
+      const req = request(url, { method, agent, headers }, (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (chunk: Buffer) => chunks.push(chunk))
+        res.on('end', () => {
+          try {
+            resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> })
+          } catch (error) {
+            reject(error)
+          }
+        })
+        res.on('error', reject)
+      })
+      req.on('error', reject)
+      req.end(form)
+    })
+  let metadata: Promise<Record<string, unknown>> | undefined
+  const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+  return async (onCode, signal) => {
+    try {
+      metadata ??= call('GET', `${start.issuer}/.well-known/openid-configuration`).then((r) => r.json)
+      const as = await metadata
+      const form = (fields: Record<string, string>): string => new URLSearchParams(fields).toString()
+      const code = await call('POST', as['device_authorization_endpoint'] as string, form({ client_id: start.clientId, scope: start.scope }))
+      onCode(code.json['user_code'] as string)
+      let interval = ((code.json['interval'] as number | undefined) ?? 5) * 1000
+      for (;;) {
+        await sleep(interval)
+        if (signal.aborted) return { status: 'cancelled' }
+        const answer = await call('POST', as['token_endpoint'] as string, form({ grant_type: 'urn:ietf:params:oauth:grant-type:device_code', device_code: code.json['device_code'] as string, client_id: start.clientId }))
+        if (answer.status === 200) {
+          const idToken = answer.json['id_token'] as string
+          const claims = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: string }
+          return {
+            status: 'authorized',
+            ...(claims.sub === undefined ? {} : { sub: claims.sub }),
+            hasAccessToken: typeof answer.json['access_token'] === 'string',
+            hasRefreshToken: typeof answer.json['refresh_token'] === 'string',
+          }
+        }
+        if (answer.json['error'] === 'slow_down') interval += 5000
+        else if (answer.json['error'] !== 'authorization_pending') return { status: 'error', error: String(answer.json['error']) }
+      }
+    } catch (error) {
+      return { status: signal.aborted ? 'cancelled' : 'error', error: errorText(error) }
+    }
+  }
+}
+
 function send(message: ChildMessage): void {
   process.send?.(message)
 }
 
 async function run(start: StartMessage): Promise<void> {
-  const runFlow = start.client === 'ours' ? await ourClient(start) : await theirClient(start)
+  const runFlow = start.client === 'ours' ? await ourClient(start) : start.client === 'floor' ? await floorClient(start) : await theirClient(start)
 
   let rssPeak = 0
   let heapPeak = 0
@@ -206,7 +267,7 @@ process.once('message', (message: StartMessage) => {
 })
 // Load the libraries before saying ready, so loading is outside the measured window: the
 // client under test is imported again inside run(), which is then a cache hit.
-const preload = process.argv[2] === 'openid-client' ? import('openid-client') : Promise.all([import('../electron/core/flow'), import('../electron/core/dialects/oidc'), import('../electron/core/http'), import('../electron/adapters/node-fetch'), import('../electron/adapters/system-clock')])
+const preload = process.argv[2] === 'openid-client' ? import('openid-client') : process.argv[2] === 'floor' ? import('node:http') : Promise.all([import('../electron/core/flow'), import('../electron/core/dialects/oidc'), import('../electron/core/http'), import('../electron/adapters/node-http'), import('../electron/adapters/system-clock')])
 preload.then(
   () => send({ type: 'ready', rssKiB: Math.round(process.memoryUsage().rss / 1024) }),
   (error: unknown) => {
