@@ -75,17 +75,52 @@ function binary(bytes: Uint8Array): string {
  * also hold bits of its neighbours. Each also in base64url.
  */
 function base64Forms(bytes: Uint8Array): string[] {
-  const out: string[] = []
+  return base64Texts(bytes).flatMap(({ std, url }) => (url === undefined ? [std] : [std, url]))
+}
+
+/**
+ * `base64Forms` in pairs: each base64 text with its base64url twin (none for the padded whole,
+ * which is written in base64 only).
+ */
+function base64Texts(bytes: Uint8Array): { std: string; url?: string }[] {
+  const out: { std: string; url?: string }[] = []
   for (let shift = 0; shift < 3; shift++) {
     const padded = new Uint8Array(shift + bytes.length)
     padded.set(bytes, shift)
     let text = btoa(binary(padded)).replace(/=+$/, '')
     // Characters holding bits of the bytes before, and the last one (bits of the bytes after).
     text = text.slice(shift === 0 ? 0 : shift + 1, (padded.length * 4) % 3 === 0 ? undefined : -1)
-    if (shift === 0) out.push(btoa(binary(bytes)))
-    out.push(text, text.replace(/\+/g, '-').replace(/\//g, '_'))
+    if (shift === 0) out.push({ std: btoa(binary(bytes)) })
+    out.push({ std: text, url: text.replace(/\+/g, '-').replace(/\//g, '_') })
   }
   return out
+}
+
+/**
+ * The forms of `secret` the run index holds, each with the runs of it to index. The same runs
+ * as every form of `secretForms` gives, without the runs another form already gives at the
+ * same place: a base64url text's runs without `-` or `_` are its base64 twin's, and the
+ * unpadded whole is a prefix of the padded one. About a third fewer entries per short token.
+ */
+function indexForms(secret: string): { form: string; runs: 'all' | 'url' }[] {
+  if (secret.length > MAX_REENCODED_LENGTH) return secretForms(secret).map((form) => ({ form, runs: 'all' }))
+  // Forms that are not base64: their runs are all needed, whatever else they equal.
+  const others = new Set<string>([secret])
+  if (!/^[A-Za-z0-9._-]*$/.test(secret)) textForms(secret, others)
+  others.add(percentEveryByte(secret))
+  const base64 = base64Texts(new TextEncoder().encode(secret))
+  const stds = new Set(base64.map(({ std }) => std))
+  const whole = base64[0]?.std ?? ''
+  const out = new Map<string, 'all' | 'url' | 'skip'>()
+  for (const form of others) out.set(form, 'all')
+  for (const [k, { std, url }] of base64.entries()) {
+    // The unpadded whole (k = 1) is a prefix of the padded one: its runs are all the padded one's.
+    if (!out.has(std)) out.set(std, k === 1 && std !== whole && std.length >= SECRET_HEAD_LENGTH && whole.startsWith(std) ? 'skip' : 'all')
+    if (url !== undefined && !out.has(url)) out.set(url, url.length >= SECRET_HEAD_LENGTH && !stds.has(url) ? 'url' : 'all')
+  }
+  const result: { form: string; runs: 'all' | 'url' }[] = []
+  for (const [form, runs] of out) if (runs !== 'skip' && form.length >= MIN_SECRET_LENGTH) result.push({ form, runs })
+  return result
 }
 
 /** Every form in which `secret` may be written back by a server. */
@@ -100,10 +135,15 @@ export function secretForms(secret: string): string[] {
   // whose every run of these forms would cost tens of thousands of index entries per token.
   if (secret.length <= MAX_REENCODED_LENGTH) {
     const bytes = new TextEncoder().encode(secret)
-    forms.add([...bytes].map((b) => `%${b.toString(16).padStart(2, '0')}`).join(''))
+    forms.add(percentEveryByte(secret))
     for (const form of base64Forms(bytes)) forms.add(form)
   }
   return [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH)
+}
+
+/** `secret` with every UTF-8 byte percent-escaped. */
+function percentEveryByte(secret: string): string {
+  return [...new TextEncoder().encode(secret)].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('')
 }
 
 /** The forms of `secret` in percent-encoding (URL and form), JSON and HTML, added to `forms`. */
@@ -350,6 +390,17 @@ class RunTable {
   }
 }
 
+/** 1 at each run start of `text` whose run holds `-` or `_`. */
+function urlRunStarts(text: string): Uint8Array {
+  const out = new Uint8Array(Math.max(0, text.length - SECRET_HEAD_LENGTH + 1))
+  for (let at = 0; at < text.length; at++) {
+    const c = text.charCodeAt(at)
+    if (c !== 45 && c !== 95) continue // - _
+    out.fill(1, Math.max(0, at - SECRET_HEAD_LENGTH + 1), Math.min(out.length, at + 1))
+  }
+  return out
+}
+
 const RUN_MUL_A = 0x9e3779b1 | 0
 const RUN_MUL_B = 0x85ebca77 | 0
 /** RUN_MUL^(SECRET_HEAD_LENGTH-1) mod 2^32: the weight of the character leaving a rolling run. */
@@ -494,13 +545,17 @@ export class Scrubber {
       if (next > 0) map.set(key, next)
       else map.delete(key)
     }
-    for (const form of secretForms(secret)) {
+    for (const { form, runs: which } of indexForms(secret)) {
       const folded = fold(form)
       // Every occurrence of a run counts (adding and removing visit the same runs, so they balance).
       if (folded.length < SECRET_HEAD_LENGTH) count(this.short, folded)
       else {
         const runs = runHashes(folded)
-        for (let i = 0; i < runs.length; i += 2) this.windows.change(runs[i] as number, runs[i + 1] as number, change)
+        // A base64url twin: only its runs holding `-` or `_` (the others are its base64 twin's).
+        const url = which === 'url' ? urlRunStarts(folded) : undefined
+        for (let i = 0; i < runs.length; i += 2) {
+          if (url === undefined || url[i / 2] === 1) this.windows.change(runs[i] as number, runs[i + 1] as number, change)
+        }
       }
     }
   }
