@@ -5,7 +5,8 @@
  */
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { Scrubber } from '../../../electron/core/scrubber'
+import { Scrubber, secretForms } from '../../../electron/core/scrubber'
+import { SECRET_HEAD_LENGTH } from '../../../electron/core/redact'
 
 /** A device-code-like secret sharing no 8-character run with the others. */
 const secret = (i: number): string => createHash('sha256').update(String(i)).digest('base64url').slice(0, 32)
@@ -77,5 +78,32 @@ describe('the scrubber index', () => {
     const once = new Scrubber({ secrets: [secret(7)], maxLearned: 1 })
     once.add(secret(204))
     expect(kept.indexSnapshot()).toEqual(once.indexSnapshot())
+  })
+
+  it('redacts every run of eight characters of every form of a secret, wherever it is cut (the index leaves out only runs it holds twice)', () => {
+    // Device-code-like secrets (base64url, base64) and ones with characters every encoding changes.
+    const alphabet = Array.from('abcXYZ019._-~ %&<>"\'+/=éİ😀:')
+    let seed = 7
+    const random = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32)
+    for (let i = 0; i < 60; i++) {
+      const value =
+        i % 3 === 0
+          ? createHash('sha256').update(`s${i}`).digest('base64url').slice(0, 20 + (i % 24))
+          : i % 3 === 1
+            ? createHash('sha256').update(`s${i}`).digest('base64').slice(0, 20 + (i % 24))
+            : Array.from({ length: 6 + (i % 20) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('')
+      const scrubber = new Scrubber()
+      scrubber.add(value)
+      for (const form of secretForms(value)) {
+        if (form.length < SECRET_HEAD_LENGTH) {
+          expect(scrubber.text(`¶${form}¶`), `${JSON.stringify(value)}: ${JSON.stringify(form)}`).toBe('¶[redacted]¶')
+          continue
+        }
+        for (let at = 0; at + SECRET_HEAD_LENGTH <= form.length; at++) {
+          const run = form.slice(at, at + SECRET_HEAD_LENGTH)
+          expect(scrubber.text(`¶${run}¶`), `${JSON.stringify(value)}: ${JSON.stringify(form)} at ${at}`).toBe('¶[redacted]¶')
+        }
+      }
+    }
   })
 })
