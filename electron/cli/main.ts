@@ -16,7 +16,7 @@
  * 1 anything else, 130 interrupted (Ctrl-C). `approve`: 0 done (approved or denied as asked),
  * 3 the code expired, 4 usage or configuration error (no LINKSCREEN_APPROVER_TOKEN), 1 anything else.
  */
-import { DEMO_PROVIDER, lazyDemo, providerEntries } from '../services/providers'
+import { DEMO_PROVIDER, lazyDemo, providerEntries, type LazyDemo } from '../services/providers'
 import { parseArgs } from 'node:util'
 import { access, writeFile, constants as fsConstants } from 'node:fs/promises'
 import { dirname, resolve as resolvePath } from 'node:path'
@@ -284,10 +284,22 @@ async function serve(io: Io, values: ReturnType<typeof parse>['values'], env: No
   const branding = await loadBranding(config.providers, { baseDir: path === undefined ? process.cwd() : dirname(path), warn: (message) => io.stderr.write(`linkscreen: warning: ${message}\n`) })
   const providers = providerEntries(config, demo, branding)
   const service = new FlowService({ providers, deps: { http, clock } })
+  let locale: string | undefined
   const handle = await startServe({
     service,
     port,
-    info: { kiosk: values.kiosk, fixedProvider: values.provider ?? null, locale: Intl.DateTimeFormat().resolvedOptions().locale, host: 'serve', storage: 'memory', notices: [] },
+    info: {
+      kiosk: values.kiosk,
+      fixedProvider: values.provider ?? null,
+      // Read when the page first asks, not before the URL is printed: ICU's date formats take
+      // some 20 ms to load (issue #16).
+      get locale() {
+        return (locale ??= Intl.DateTimeFormat().resolvedOptions().locale)
+      },
+      host: 'serve',
+      storage: 'memory',
+      notices: [],
+    },
   })
   // Without the file the screen still works; only accounts and logout cannot reach it.
   const { runtimeDir, RuntimeFileError, writeRuntimeFile } = await import('./runtime-file')
@@ -311,6 +323,10 @@ async function serve(io: Io, values: ReturnType<typeof parse>['values'], env: No
     if (values.json) {
       io.stdout.write(`${JSON.stringify({ event: 'serving', url: handle.url, single_use: true, port: handle.port, runtime_file: runtime?.path ?? null })}\n`)
     } else io.stdout.write(`${handle.url}\n`)
+    // Bound to the demo, or with nothing else configured, the screen's first sign-in is the
+    // demo's: its modules load and its key is made while the browser opens the page, and the
+    // server starts (listens) only when a sign-in asks for it (issue #16: time to code).
+    if (values.provider === DEMO_PROVIDER.id || (values.provider === undefined && config.providers.length === 0)) demo.warm()
     io.stderr.write(
       `linkscreen: serving the sign-in screen on ${handle.origin} (tokens stay in this process, in memory); Ctrl-C stops\n` +
         'linkscreen: the URL above works once: the first browser to open it is signed in to this screen and the URL then stops working. Start serve again for a new one\n' +
@@ -442,7 +458,7 @@ const EXIT_FOR: Record<FlowResult['status'], number> = {
   cancelled: EXIT.interrupted,
 }
 
-async function login(io: Io, values: ReturnType<typeof parse>['values'], env: NodeJS.ProcessEnv, outer: AbortSignal | undefined): Promise<number> {
+async function login(io: Io, values: ReturnType<typeof parse>['values'], env: NodeJS.ProcessEnv, outer: AbortSignal | undefined, demo: LazyDemo): Promise<number> {
   const providerId = values.provider
   if (!providerId) throw new UsageError('--provider is required (try "linkscreen providers")')
   const renewals = wholeNumber(values.renew, '--renew', 0, 10) ?? 0
@@ -451,12 +467,12 @@ async function login(io: Io, values: ReturnType<typeof parse>['values'], env: No
   wholeNumber(values.retry, '--retry', 0, 86_400)
   if (values.renew !== undefined && !Number.isInteger(renewals)) throw new UsageError('--renew must be a whole number')
   const logFile = await logTarget(values.log)
-  if (logFile === undefined) return loginFlow(io, values, env, outer, providerId, renewals, timeoutSeconds)
+  if (logFile === undefined) return loginFlow(io, values, env, outer, demo, providerId, renewals, timeoutSeconds)
   // The log is written however the flow ends: authorized, denied, expired, an error, Ctrl-C.
   const recorder = createFlowRecorder({ clock: systemClock, provider: providerId })
   let status: number | undefined
   try {
-    status = await loginFlow(io, values, env, outer, providerId, renewals, timeoutSeconds, recorder)
+    status = await loginFlow(io, values, env, outer, demo, providerId, renewals, timeoutSeconds, recorder)
     return status
   } finally {
     recorder.end(status === undefined ? 'error' : (OUTCOME_FOR_EXIT[status] ?? 'error'))
@@ -478,6 +494,7 @@ async function loginFlow(
   values: ReturnType<typeof parse>['values'],
   env: NodeJS.ProcessEnv,
   outer: AbortSignal | undefined,
+  demo: LazyDemo,
   providerId: string,
   renewals: number,
   timeoutSeconds: number | undefined,
@@ -497,7 +514,6 @@ async function loginFlow(
   const http = recorder ? recorder.wrap(bounded) : bounded
 
   let provider: ProviderConfig
-  const demo = lazyDemo()
   if (providerId === DEMO_PROVIDER.id) {
     provider = await demo.provider()
   } else {
@@ -592,8 +608,12 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
       return 0
     }
     if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`)
+    // `login --provider demo`: the demo provider's key is made, and its modules load, while the
+    // flow's modules do (issue #16: the code sooner). It listens only once the flow asks.
+    const demo = lazyDemo()
+    if (command === 'login' && values.provider === DEMO_PROVIDER.id) demo.warm()
     if (command !== undefined) await loadFor(command)
-    if (command === 'login') return await login(io, values, env, options.signal)
+    if (command === 'login') return await login(io, values, env, options.signal, demo)
     if (command === 'providers') return await listProviders(io, values.config, env, values.json)
     if (command === 'register') return await register(io, values, env, options.signal)
     if (command === 'approve') return await approve(io, values, env, options.signal)

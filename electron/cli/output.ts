@@ -3,7 +3,6 @@
  * printed large, a QR code and a live countdown. Tokens appear only with `--show-token`;
  * device codes never: every event passes through the provider's scrubber before it is printed.
  */
-import QRCode from 'qrcode'
 import { scrubFlowEvent, type FlowEvent } from '../core/flow'
 import type { Scrubber } from '../core/scrubber'
 import { cleanText } from '../core/redact'
@@ -137,6 +136,10 @@ function networkText(event: Extract<FlowEvent, { type: 'poll' }>): string | unde
 /** The human screen. On a terminal the last line is a countdown updated every second. */
 export function humanReporter(io: Io, options: ReporterOptions): Reporter {
   const out = io.stdout
+  // qrcode is loaded here, while the flow starts, and only for this screen: `--json` never
+  // loads it (issue #16). Should it fail to load, the code and the URL are still shown.
+  const qrcode = import('qrcode').then((module) => module.default)
+  qrcode.catch(() => undefined)
   const tty = out.isTTY === true
   // The countdown runs on the monotonic clock: a wall clock set after boot does not move it.
   const monotonic = options.monotonic ?? (() => performance.now())
@@ -162,7 +165,7 @@ export function humanReporter(io: Io, options: ReporterOptions): Reporter {
     const big = bigTextWidth(code, false) + 4 <= columns ? bigText(code, wide) : undefined
     const target = authorization.verification_uri_complete ?? authorization.verification_uri
     // A URL too long for a QR code still leaves the code and the URL to type.
-    const qr = await QRCode.toString(target, { type: 'terminal', small: true, errorCorrectionLevel: 'M' }).catch(() => undefined)
+    const qr = await qrcode.then((QRCode) => QRCode.toString(target, { type: 'terminal', small: true, errorCorrectionLevel: 'M' })).catch(() => undefined)
     const title = cleanText(options.provider.name ?? options.provider.id, 100)
     if (authorization.warning !== undefined) io.stderr.write(`linkscreen: warning: ${cleanText(authorization.warning, 500)}\n`)
     const lines = [

@@ -25,16 +25,16 @@
  * This file composes the server; HTML lives in ./pages.ts, in-memory state in
  * ./store.ts and HTTP helpers in ./http-util.ts.
  */
-import { generateKeyPair, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { promisify } from 'node:util'
 import Provider, { interactionPolicy } from 'oidc-provider'
 import type { Client, Configuration, JWK, Middleware } from 'oidc-provider'
 import { isRecord, outerMiddleware, requestRefusal, sendForbidden, sendHtml } from './http-util'
 import { createInteractionHandler, describeFailure } from './interaction'
 import { codeInputMessage, codeInputPage, confirmPage, deniedPage, errorPage, formValue, page, renderInto, successPage } from './pages'
+import { generateDemoJwks } from './keys'
 import { DEVICE_CODE_GRANT, pollingMiddleware } from './polling'
 import { AccountBook, MemoryStore } from './store'
 
@@ -77,7 +77,10 @@ export interface DemoServerOptions {
    * own rule (always for a public client such as the demo client).
    */
   rotateRefreshTokens?: boolean
-  /** The signing keys (private JWKs). Default: a fresh RSA key. Tests that forge tokens bring their own. */
+  /**
+   * The signing keys (private JWKs). Default: a fresh RSA key (`generateDemoJwks` in ./keys.ts).
+   * Tests that forge tokens bring their own; `lazyDemo` brings one it started generating first.
+   */
   jwks?: { keys: JWK[] }
 }
 
@@ -87,14 +90,6 @@ const DEMO_CLIENT_NAME = 'Linkscreen (demo)'
 
 const SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const
 const INTERACTION_PATH = /^\/interaction\/([A-Za-z0-9_-]{1,64})$/
-
-const generateKeyPairAsync = promisify(generateKeyPair)
-
-async function generateJwks(): Promise<{ keys: JWK[] }> {
-  const { privateKey } = await generateKeyPairAsync('rsa', { modulusLength: 2048 })
-  const jwk = privateKey.export({ format: 'jwk' })
-  return { keys: [{ ...jwk, kty: 'RSA', kid: `demo-${randomBytes(6).toString('hex')}`, use: 'sig', alg: 'RS256' }] }
-}
 
 function positiveInteger(value: number, name: string): number {
   if (!Number.isSafeInteger(value) || value < 1) throw new TypeError(`${name} must be a positive whole number, got ${value}`)
@@ -126,7 +121,7 @@ export async function startDemoServer(opts: DemoServerOptions = {}): Promise<Dem
   const accounts = new AccountBook()
   const store = new MemoryStore()
   const accessTokenTtlSeconds = positiveInteger(opts.accessTokenTtlSeconds ?? 60 * 60, 'accessTokenTtlSeconds')
-  const jwks = opts.jwks ?? (await generateJwks())
+  const jwks = opts.jwks ?? (await generateDemoJwks())
 
   // Bind first: the issuer must contain the real port. Requests that arrive
   // before the provider exists get a 503.

@@ -2,6 +2,7 @@
  * The provider list the app and `linkscreen serve` offer: the built-in demo provider (an
  * oidc-provider started in this process on first use) and every configured provider.
  */
+import type { JWK } from 'oidc-provider'
 import type { Config, ProviderConfig } from '../core/config'
 import type { Branding } from './branding'
 import type { ProviderEntry } from './flow-service'
@@ -12,20 +13,51 @@ export const DEMO_SCOPE = 'openid profile email offline_access'
 
 export interface LazyDemo {
   readonly provider: () => Promise<ProviderConfig>
+  /**
+   * Loads the server's modules and generates its signing key now, without listening, so that the
+   * first `provider()` has only the server to start (`linkscreen serve` calls it while the
+   * browser opens the screen: issue #16). Never throws; a failure is met again, and reported,
+   * by `provider()`.
+   */
+  readonly warm: () => void
   readonly stop: () => Promise<void>
 }
 
+type DemoParts = { readonly startDemoServer: typeof import('../demo/demo-server').startDemoServer; readonly jwks: { keys: JWK[] } }
+
 /** The demo provider, started on first use and stopped with `stop()`. */
 export function lazyDemo(): LazyDemo {
+  let parts: Promise<DemoParts> | undefined
   let started: Promise<{ config: ProviderConfig; close: () => Promise<void> }> | undefined
+  const prepare = (): Promise<DemoParts> => {
+    if (parts) return parts
+    const preparing = (async () => {
+      // The signing key is generated in the thread pool while the server's modules (oidc-provider
+      // and Koa) load and run on this one: neither waits for the other (issue #16).
+      const { generateDemoJwks } = await import('../demo/keys')
+      const jwks = generateDemoJwks()
+      jwks.catch(() => undefined) // awaited below; a failure is reported there, not as unhandled
+      const { startDemoServer } = await import('../demo/demo-server')
+      return { startDemoServer, jwks: await jwks }
+    })()
+    parts = preparing
+    // A failed preparation is not kept: the next one starts over.
+    preparing.catch(() => {
+      if (parts === preparing) parts = undefined
+    })
+    return preparing
+  }
   return {
     provider: async () => {
-      started ??= import('../demo/demo-server').then(async ({ startDemoServer }) => {
-        const demo = await startDemoServer({ quiet: true })
+      started ??= prepare().then(async ({ startDemoServer, jwks }) => {
+        const demo = await startDemoServer({ quiet: true, jwks })
         const config: ProviderConfig = { ...DEMO_PROVIDER, id: 'demo' as never, issuer: demo.issuer, clientId: demo.clientId, scope: DEMO_SCOPE }
         return { config, close: () => demo.close() }
       })
       return (await started).config
+    },
+    warm: () => {
+      prepare().catch(() => undefined)
     },
     stop: async () => {
       if (started) await (await started).close()

@@ -10,6 +10,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { builtinModules, createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { parseAst } from 'vite'
 import { describe, expect, it } from 'vitest'
 
 const require = createRequire(import.meta.url)
@@ -85,12 +86,36 @@ describe('the build', () => {
 /** Packages only the build, the renderer's bundle or the CLI's bundle need: never in app.asar. */
 const BUILD_ONLY = ['tsx', 'esbuild', 'vite', 'react', 'react-dom', 'zustand', 'qrcode', 'undici']
 
-/** Bare package names a built file loads: `import … from "x"`, `import "x"`, `import("x")`, `require("x")`. */
+/**
+ * Bare package names a built file loads: `import … from "x"`, `export … from "x"`, `import("x")`,
+ * `require("x")` and the bundler's `__require("x")`, read from the parsed program (a bundled
+ * package's text such as "Usage: require('keygrip')" in a string is not a load).
+ */
 function importedPackages(file: string): string[] {
-  const code = readFileSync(file, 'utf8')
-  const pattern = /^\s*(?:import|export)\s[^;]*?\sfrom\s*["']([^"']+)["']|^\s*import\s*["']([^"']+)["']|\bimport\(\s*["']([^"']+)["']\s*\)|\brequire\(\s*["']([^"']+)["']\s*\)/gm
-  const specifiers = [...code.matchAll(pattern)].map((m) => (m[1] ?? m[2] ?? m[3] ?? m[4])!).filter((s) => !s.startsWith('.') && !s.startsWith('/'))
-  return specifiers.map((s) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]!))
+  const specifiers: string[] = []
+  const literal = (node: unknown): string | undefined => {
+    const n = node as { type?: string; value?: unknown } | null
+    return n?.type === 'Literal' && typeof n.value === 'string' ? n.value : undefined
+  }
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit)
+    if (node === null || typeof node !== 'object') return
+    const n = node as Record<string, unknown> & { type?: string }
+    if (n.type === 'ImportDeclaration' || n.type === 'ExportAllDeclaration' || n.type === 'ExportNamedDeclaration' || n.type === 'ImportExpression') {
+      const source = literal(n['source'])
+      if (source !== undefined) specifiers.push(source)
+    }
+    if (n.type === 'CallExpression') {
+      const callee = n['callee'] as { type?: string; name?: string } | undefined
+      const first = literal((n['arguments'] as unknown[] | undefined)?.[0])
+      if (callee?.type === 'Identifier' && /^(__)?require$/.test(callee.name ?? '') && first !== undefined) specifiers.push(first)
+    }
+    for (const value of Object.values(n)) if (value !== null && typeof value === 'object') visit(value)
+  }
+  visit(parseAst(readFileSync(file, 'utf8')))
+  return specifiers
+    .filter((s) => !s.startsWith('.') && !s.startsWith('/'))
+    .map((s) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]!))
 }
 
 function filesUnder(dir: string): string[] {
