@@ -210,10 +210,7 @@ export function parseConfig(text: string, source: string): Config {
 
 /** The provider with `id`, or an `unknown_provider` error listing the known ones. */
 /** The values of a provider's configuration that must never be shown: its client secret and header values. */
-export function providerSecrets(provider: ProviderConfig): string[] {
-  const secret = 'clientSecret' in provider ? provider.clientSecret : undefined
-  return [secret, ...Object.values(provider.headers ?? {})].filter((v): v is string => typeof v === 'string' && v !== '')
-}
+export { providerSecrets } from './provider-secrets'
 
 export function findProvider<P extends { id: string }>(providers: readonly P[], id: string): P {
   const found = providers.find((provider) => provider.id === id)

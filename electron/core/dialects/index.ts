@@ -3,7 +3,8 @@
  * scrubber (`guard.ts`): every request teaches it, and every error, outcome and profile leaving
  * the dialect passes through it.
  */
-import { providerSecrets, type ProviderConfig } from '../config'
+import type { ProviderConfig } from '../config'
+import { providerSecrets } from '../provider-secrets'
 import { Scrubber } from '../scrubber'
 import type { Dialect } from '../types'
 import { createBetterAuthDialect } from './better-auth'
