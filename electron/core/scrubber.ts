@@ -108,7 +108,7 @@ function indexForms(secret: string): { form: string; runs: 'all' | 'url' }[] {
   const others = new Set<string>([secret])
   if (!/^[A-Za-z0-9._-]*$/.test(secret)) textForms(secret, others)
   others.add(percentEveryByte(secret))
-  const base64 = base64Texts(new TextEncoder().encode(secret))
+  const base64 = base64Texts(encoder.encode(secret))
   const stds = new Set(base64.map(({ std }) => std))
   const whole = base64[0]?.std ?? ''
   const out = new Map<string, 'all' | 'url' | 'skip'>()
@@ -134,7 +134,7 @@ export function secretForms(secret: string): string[] {
   // each alignment). Not for long values (ID tokens, JWT access tokens: up to several KB each),
   // whose every run of these forms would cost tens of thousands of index entries per token.
   if (secret.length <= MAX_REENCODED_LENGTH) {
-    const bytes = new TextEncoder().encode(secret)
+    const bytes = encoder.encode(secret)
     forms.add(percentEveryByte(secret))
     for (const form of base64Forms(bytes)) forms.add(form)
   }
@@ -143,8 +143,14 @@ export function secretForms(secret: string): string[] {
 
 /** `secret` with every UTF-8 byte percent-escaped. */
 function percentEveryByte(secret: string): string {
-  return [...new TextEncoder().encode(secret)].map((b) => `%${b.toString(16).padStart(2, '0')}`).join('')
+  let out = ''
+  for (const byte of encoder.encode(secret)) out += PERCENT[byte]
+  return out
 }
+
+const encoder = new TextEncoder()
+/** `%00` … `%ff`. */
+const PERCENT = Array.from({ length: 256 }, (_, byte) => `%${byte.toString(16).padStart(2, '0')}`)
 
 /** The forms of `secret` in percent-encoding (URL and form), JSON and HTML, added to `forms`. */
 function textForms(secret: string, forms: Set<string>): void {
