@@ -106,4 +106,38 @@ describe('the scrubber index', () => {
       }
     }
   })
+
+  it('redacts every run of eight characters of each encoding of a secret, the encodings made here independently of secretForms', () => {
+    const secrets = ['GhoDevIceCode_0123456789abcdefABCDEF-xyz', 'Xy9_k-2.Q~tilde', `pässwörd 100% "ok" <tag> & 'q'`, '🔑 secret key+/=']
+    /** Base64 of the secret inside longer data: the characters that carry only its bits. */
+    const inside = (secret: string, before: string, url: boolean): string => {
+      const pre = Buffer.from(before)
+      const data = Buffer.concat([pre, Buffer.from(secret), Buffer.from('z')])
+      const text = data.toString(url ? 'base64url' : 'base64')
+      return text.slice(Math.ceil((pre.length * 8) / 6) + 1, Math.floor(((data.length - 1) * 8) / 6) - 1)
+    }
+    for (const value of secrets) {
+      const bytes = [...Buffer.from(value)]
+      const encodings = [
+        value,
+        value.toUpperCase(),
+        encodeURIComponent(value),
+        new URLSearchParams({ v: value }).toString().slice(2),
+        bytes.map((b) => `%${b.toString(16).padStart(2, '0')}`).join(''),
+        bytes.map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+        JSON.stringify(value).slice(1, -1),
+        value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;'),
+        Buffer.from(value).toString('base64'),
+        ...['', 'a', 'ab'].flatMap((before) => [inside(value, before, false), inside(value, before, true)]),
+      ]
+      const scrubber = new Scrubber()
+      scrubber.add(value)
+      for (const encoded of encodings) {
+        for (let at = 0; at + SECRET_HEAD_LENGTH <= encoded.length; at++) {
+          const run = encoded.slice(at, at + SECRET_HEAD_LENGTH)
+          expect(scrubber.text(`¶${run}¶`), `${JSON.stringify(value)} as ${JSON.stringify(encoded)} at ${at}`).toBe('¶[redacted]¶')
+        }
+      }
+    }
+  })
 })
