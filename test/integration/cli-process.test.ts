@@ -2,37 +2,13 @@
  * The `linkscreen` binary as a user runs it: a real child process, against a real better-auth
  * server. Ctrl-C (SIGINT) while a code is on screen cancels cleanly with status 130.
  */
-import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { runBin } from '../helpers/run-bin'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startBetterAuthServer, type BetterAuthServer } from '../servers/better-auth-server'
 
-const BIN = fileURLToPath(new URL('../../bin/linkscreen.mjs', import.meta.url))
-
-function runBin(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-  const waitFor = (text: string, ms = 20_000): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`"${text}" not printed within ${ms} ms\nstdout: ${stdout}\nstderr: ${stderr}`)), ms)
-      const check = (): void => {
-        if (stdout.includes(text)) {
-          clearTimeout(timer)
-          resolve()
-        }
-      }
-      child.stdout.on('data', check)
-      check()
-    })
-  return { child, exited, waitFor, out: () => stdout, err: () => stderr }
-}
 
 describe('the linkscreen binary', () => {
   let server: BetterAuthServer

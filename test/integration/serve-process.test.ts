@@ -4,38 +4,16 @@
  * `ps -eo args`); the printed URL opens the screen once; two serves run side by side, each with
  * its own owner-only runtime file, removed when it stops (SIGINT or SIGTERM).
  */
-import { spawn } from 'node:child_process'
 import { mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { runBin as runShared } from '../helpers/run-bin'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ServeRecord } from '../../electron/cli/runtime-file'
 import { startBetterAuthServer, type BetterAuthServer } from '../servers/better-auth-server'
 
-const BIN = fileURLToPath(new URL('../../bin/linkscreen.mjs', import.meta.url))
-
-function runBin(args: string[], env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, LINKSCREEN_SERVE_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-  const waitFor = (text: string, ms = 30_000): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`"${text}" not printed within ${ms} ms\nstdout: ${stdout}\nstderr: ${stderr}`)), ms)
-      const check = (): void => {
-        if (stdout.includes(text)) {
-          clearTimeout(timer)
-          resolve()
-        }
-      }
-      child.stdout.on('data', check)
-      check()
-    })
-  return { child, exited, waitFor, out: () => stdout, err: () => stderr }
-}
+/** Serve-side runs ignore a LINKSCREEN_SERVE_URL from the environment running the tests. */
+const runBin = (args: string[], env: NodeJS.ProcessEnv) => runShared(args, { LINKSCREEN_SERVE_URL: '', ...env }, 30_000)
 
 describe('serve and accounts as processes', () => {
   let server: BetterAuthServer
