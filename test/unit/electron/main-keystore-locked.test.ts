@@ -23,9 +23,9 @@ const savedArgv = process.argv
 const savedPlatform = process.platform
 
 
-async function invoke(channel: string, request: unknown = null): Promise<unknown> {
-  const contents = (fake.BrowserWindow.created[0] as unknown as { webContents: FakeWebContents }).webContents
-  return fake.ipcMain.handlers.get(channel)!({ sender: contents, senderFrame: contents.mainFrame }, request)
+/** What the page's preload would send on `channel` (the stand-in's `invokeFromPage`, main frame). */
+function invoke(channel: string, request: unknown = null): Promise<unknown> {
+  return fake.invokeFromPage((fake.BrowserWindow.created[0] as unknown as { webContents: FakeWebContents }).webContents, channel, request)
 }
 
 beforeAll(async () => {

@@ -29,11 +29,9 @@ function win() {
   return w
 }
 
-async function invoke(channel: string, request: unknown = null): Promise<unknown> {
-  const handler = fake.ipcMain.handlers.get(channel)
-  if (!handler) throw new Error(`no handler for ${channel}`)
-  const contents = win().webContents
-  return handler({ sender: contents, senderFrame: contents.mainFrame }, request)
+/** What the page's preload would send on `channel` (the stand-in's `invokeFromPage`, main frame). */
+function invoke(channel: string, request: unknown = null): Promise<unknown> {
+  return fake.invokeFromPage(win().webContents, channel, request)
 }
 
 const providerIds = async () => ((await invoke('providers:list')) as ProviderView[]).map((p) => p.id)

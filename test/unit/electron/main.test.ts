@@ -28,11 +28,9 @@ function window() {
   return win as unknown as { options: Record<string, unknown>; loaded: string | undefined; webContents: FakeWebContents }
 }
 
-async function invoke(channel: string, request: unknown = null): Promise<unknown> {
-  const handler = fake.ipcMain.handlers.get(channel)
-  if (!handler) throw new Error(`no handler for ${channel}`)
-  const contents = window().webContents
-  return handler({ sender: contents, senderFrame: contents.mainFrame }, request)
+/** What the page's preload would send on `channel` (the stand-in's `invokeFromPage`, main frame). */
+function invoke(channel: string, request: unknown = null): Promise<unknown> {
+  return fake.invokeFromPage(window().webContents, channel, request)
 }
 
 beforeAll(async () => {
