@@ -10,7 +10,7 @@ import * as electron from 'electron'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FakeElectron } from '../../helpers/fake-electron'
 import type { FakeInput } from '../../helpers/fake-menu'
-import { until } from '../../helpers/until'
+import { bootMain } from '../../helpers/boot-main'
 
 const fake = electron as unknown as FakeElectron
 let dir: string
@@ -26,16 +26,7 @@ function win() {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'linkscreen-kiosk-'))
-  process.argv = ['/opt/linkscreen', '.', '--kiosk', '--user-data-dir', join(dir, 'user-data'), '--config', join(dir, 'none.json')]
-  const created = fake.BrowserWindow.created
-  const push = created.push.bind(created)
-  created.push = (...windows) => {
-    menuAtWindow = fake.Menu.getApplicationMenu()
-    return push(...windows)
-  }
-  await import('../../../electron/main')
-  fake.app.becomeReady()
-  await until('the page to load', () => (fake.BrowserWindow.created[0] as unknown as { loaded?: string } | undefined)?.loaded)
+  ;({ menuAtWindow } = await bootMain(fake, ['/opt/linkscreen', '.', '--kiosk', '--user-data-dir', join(dir, 'user-data'), '--config', join(dir, 'none.json')]))
 })
 
 afterAll(async () => {

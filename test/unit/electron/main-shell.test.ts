@@ -11,6 +11,7 @@ import * as electron from 'electron'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AppInfo, FlowSnapshot, ProviderView } from '../../../electron/ipc/contract'
 import type { FakeElectron, FakeWebContents } from '../../helpers/fake-electron'
+import { bootMain } from '../../helpers/boot-main'
 import { until } from '../../helpers/until'
 
 const fake = electron as unknown as FakeElectron
@@ -40,17 +41,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'linkscreen-shell-'))
   configPath = join(dir, 'providers.json')
   await writeFile(configPath, config('acme'))
-  process.argv = ['/opt/linkscreen', '.', '--user-data-dir', join(dir, 'user-data'), '--config', configPath]
-  const Window = fake.BrowserWindow
-  const created = Window.created
-  const push = created.push.bind(created)
-  created.push = (...windows) => {
-    menuAtWindow = fake.Menu.getApplicationMenu()
-    return push(...windows)
-  }
-  await import('../../../electron/main')
-  fake.app.becomeReady()
-  await until('the page to load', () => (fake.BrowserWindow.created[0] as unknown as { loaded?: string } | undefined)?.loaded)
+  ;({ menuAtWindow } = await bootMain(fake, ['/opt/linkscreen', '.', '--user-data-dir', join(dir, 'user-data'), '--config', configPath]))
 })
 
 afterAll(async () => {
