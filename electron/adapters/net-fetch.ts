@@ -131,8 +131,10 @@ function abortError(signal: AbortSignal): unknown {
  * - `redirect: 'manual'` answers the 3xx itself (status and headers, no body) and follows
  *   nothing; `'follow'` (the default) and `'error'` are Chromium's own;
  * - no cookie is sent or stored (`useSessionCookies: false` with `credentials` unset blocks all
- *   cookies: shell/common/api/electron_api_url_loader.cc sets kURLLoadOptionBlockAllCookies),
- *   while a proxy's authentication still works as in the rest of Chromium;
+ *   cookies: shell/common/api/electron_api_url_loader.cc sets kURLLoadOptionBlockAllCookies).
+ *   A proxy that authenticates on its own (system sign-on) still works; one that asks for a
+ *   name and password does not: no `login` handler is set, and lib/common/api/net-client-request.ts
+ *   then calls the login callback with nothing, which cancels the request;
  * - failures are `TypeError('fetch failed')` with a `cause.code` (see {@link toFetchError}).
  */
 export function createNetFetch(options: NetFetchOptions): FetchLike {

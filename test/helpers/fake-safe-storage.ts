@@ -19,15 +19,25 @@
  *   selected store's key, prefix "v11"; without one, only with `setUsePlainTextEncryption(true)`
  *   on 'basic_text', a hard-coded password, prefix "v10" (electron_api_safe_storage.cc
  *   `IsEncryptionAvailable`; Chromium components/os_crypt/sync/os_crypt_linux.cc). Chromium
- *   asks the key store once and caches the answer, a missing key included
- *   (`is_password_v11_cached_`): a keyring unlocked later is not seen until a restart.
+ *   asks the key store once and keeps the answer, a missing key included (Electron's
+ *   patches/chromium/revert_oscrypt_remove_sync_backend.patch, os_crypt_linux.cc: `try_v11_`,
+ *   `v11_key_`, and `config_.reset()` after the first lookup): a keyring unlocked later is not
+ *   seen until a restart.
  *   `decryptString` refuses text without a v10/v11 prefix and throws on a wrong key.
  * - The asynchronous encryptor on Linux picks its key APART from that selection: the Secret
  *   portal (precedence 15), else the freedesktop Secret Service (10), else a fixed key shared
  *   by every machine (`PosixKeyProvider`, 5): shell/browser/browser_process_impl.cc
  *   `CreateOSCryptAsync`. No API says which one it took.
  * - On macOS (Keychain) and Windows (DPAPI) the async API uses the OS keystore (same file;
- *   docs/api/safe-storage.md "Asynchronous API"). A key that is there but cannot be had now (a
+ *   docs/api/safe-storage.md "Asynchronous API"; on macOS only while Chromium's
+ *   `kUseKeychainKeyProvider` feature is on, browser_process_impl.cc: what it does with the
+ *   feature off is in Chromium, not mirrored here, and is not modelled).
+ *   NOT BACKED BY SOURCE (review of 2026-12-04): this stand-in works the OS answer out again at
+ *   every async call, so a prompt dismissed and then allowed recovers within one run. Electron
+ *   asks for the async encryptor once per process (shell/browser/api/electron_api_safe_storage.cc:
+ *   `if (encryptor_requested_) return;`), and the sync Keychain path tries once ("Never try it
+ *   again", os_crypt_mac.mm in the patch above); the tests of "Try the key store again" on
+ *   macOS and Windows rely on it. See the session note: a restart is what really retries there. A key that is there but cannot be had now (a
  *   dismissed Keychain prompt, a locked keyring) makes `decryptStringAsync` reject with
  *   "safeStorage.decryptStringAsync is temporarily unavailable. Please try again."; a wrong
  *   key with "Error while decrypting the ciphertext provided to safeStorage.decryptStringAsync."
