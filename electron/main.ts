@@ -60,6 +60,7 @@ class Info {
       host: 'electron',
       storage: status.storage,
       keystore: status.keystore,
+      ...(status.retry === null ? {} : { keystoreRetry: status.retry === 'restart' && !canRelaunch(this.options) ? 'start-again' : status.retry, unsavedAccounts: status.unsaved }),
       notices: [...status.notices, ...this.notices],
     }
   }
@@ -75,6 +76,16 @@ class Info {
   private changed(): void {
     for (const listener of this.listeners) listener()
   }
+}
+
+/**
+ * Whether the app can restart itself: not in a kiosk (something else owns its process), nor in
+ * an AppImage: Electron's relauncher runs from the current executable (shell/browser/
+ * relauncher.cc, `CHILD_PROCESS_EXE`), which lives in the image's mount that goes away as this
+ * process exits (electron-userland/electron-builder#1727, #4650).
+ */
+function canRelaunch(options: AppOptions): boolean {
+  return !options.kiosk && !(app.isPackaged && process.env['APPIMAGE'])
 }
 
 // --- Before `ready` ---
@@ -258,6 +269,12 @@ async function onReady(): Promise<void> {
       saveLog: (json) => saveLog(json),
       copyText: (text) => clipboard.writeText(text),
       retryKeystore: async () => void (await vault.retry()),
+      // docs/api/app.md `app.relaunch`: starts the app again once this instance has exited, with
+      // the same arguments; it does not quit by itself. `app.quit` runs the usual shutdown first.
+      restart: () => {
+        app.relaunch()
+        app.quit()
+      },
     },
     { contents: () => window?.webContents, origin: APP_ORIGIN },
     (failure) => log('an IPC request failed', failure),

@@ -31,6 +31,11 @@ export interface Actions {
   backToPicker(): Promise<void>
   /** Asks a locked keystore again (the app); the banner shows the answer. */
   retryKeystore(): Promise<void>
+  /**
+   * Restarts the app so that the keystore is asked again (`keystoreRetry: 'restart'`).
+   * `discardUnsaved`: the user agreed to lose the accounts only memory holds. A refusal becomes the notice.
+   */
+  restartApp(discardUnsaved: boolean): Promise<void>
   /** Shows the signed-in accounts (leaving the finished flow behind). */
   showAccounts(): Promise<void>
   /** Signs an account out (its row says so meanwhile); a refusal becomes the notice. */
@@ -146,6 +151,10 @@ export function createActions(bridge: Bridge): Actions {
     async retryKeystore() {
       const info = await guarded(() => bridge.invoke('app:retryKeystore', null))
       if (info) receiveAppInfo(info)
+    },
+    async restartApp(discardUnsaved) {
+      const result = await settled(() => bridge.invoke('app:restart', { discardUnsaved }))
+      if (!result.ok) setNotice({ code: result.code, message: result.message })
     },
     async showAccounts() {
       const status = useStore.getState().flow.status

@@ -34,6 +34,7 @@ export const RESULT_CHANNELS: ReadonlySet<InvokeChannel> = new Set<InvokeChannel
   'approve:decide',
   'log:export',
   'shell:open-verification',
+  'app:restart',
 ])
 
 type Listener = (payload: never) => void

@@ -24,6 +24,15 @@
  * uses it. On macOS (Keychain) and Windows (DPAPI) the async API uses the OS keystore and
  * tells "temporarily unavailable" apart from "cannot decrypt", so the vault uses it there.
  *
+ * What a retry can change: nothing, within one run, once a keystore has answered. Electron makes
+ * the async encryptor once per process with the key the keystore gave at that moment (Electron
+ * electron_api_safe_storage.cc `EnsureAsyncEncryptorRequested`; Chromium
+ * components/os_crypt/async/browser/os_crypt_async.cc `is_initialized_`), so after a dismissed
+ * Keychain prompt every call stays "temporarily unavailable" until the app restarts; and on
+ * Linux Chromium keeps the sync key store's first answer, a missing key included
+ * (os_crypt_linux.cc). Only a prompt still waiting for an answer, or a store file held by
+ * another program, can change within the run. Hence `restart` below.
+ *
  * Electron is injected (`SafeStorageLike`), so this is tested without it.
  */
 
@@ -56,6 +65,8 @@ export class KeystoreError extends Error {
   constructor(
     message: string,
     readonly temporary: boolean,
+    /** The keystore answered for the whole run: only a restart asks it again (see the module comment). */
+    readonly restart = false,
   ) {
     super(message)
     this.name = 'KeystoreError'
@@ -67,8 +78,12 @@ export type KeystoreChoice =
   | { readonly kind: 'cipher'; readonly mode: 'encrypted' | 'weak'; readonly keystore: string; readonly cipher: Cipher }
   /** No keystore, and weak storage not allowed: accounts last for this run (fail closed). */
   | { readonly kind: 'none'; readonly keystore: string; readonly message: string }
-  /** A real keystore that cannot give its key now: keep the store untouched, try again later. */
-  | { readonly kind: 'unavailable'; readonly keystore: string; readonly message: string; readonly answered?: Promise<unknown> }
+  /**
+   * A real keystore that cannot give its key now: keep the store untouched. `restart`: it has
+   * answered for this run, only a restart asks again; otherwise `answered` (when set) settles
+   * once a waiting prompt is answered.
+   */
+  | { readonly kind: 'unavailable'; readonly keystore: string; readonly message: string; readonly restart: boolean; readonly answered?: Promise<unknown> }
 
 export interface KeystoreOptions {
   readonly safeStorage: SafeStorageLike
@@ -90,6 +105,8 @@ const LINUX_KEYRINGS: Readonly<Record<string, string>> = {
 const WEAK_ALLOWED_HINT = 'Anyone who can edit the providers file can allow weak storage with "allowWeakTokenStorage".'
 
 const TIMEOUT = Symbol('timeout')
+/** What the first encryption of a run encrypts, to learn whether the keystore gave its key. */
+const PROBE = 'linkscreen: keystore probe'
 
 /** `promise`, or {@link TIMEOUT} after `ms`. */
 export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMEOUT> {
@@ -119,7 +136,8 @@ function syncCipher(safeStorage: SafeStorageLike, mode: 'encrypted' | 'weak'): C
       try {
         return safeStorage.encryptString(plainText)
       } catch (error) {
-        throw new KeystoreError(errorText(error), !safeStorage.isEncryptionAvailable())
+        const missing = !safeStorage.isEncryptionAvailable()
+        throw new KeystoreError(errorText(error), missing, missing)
       }
     },
     decrypt: async (data) => {
@@ -131,7 +149,12 @@ function syncCipher(safeStorage: SafeStorageLike, mode: 'encrypted' | 'weak'): C
       } catch (error) {
         // A "v11" entry was written under a keyring's key; without one this run (weak mode: a
         // compositor Chromium does not recognise, D-Bus not up yet) it may well read next time.
-        throw new KeystoreError(errorText(error), !safeStorage.isEncryptionAvailable() || (mode === 'weak' && prefix === 'v11'))
+        // Either way the answer holds for the run: Chromium keeps the key store's first answer.
+        if (mode === 'weak' && prefix === 'v11') {
+          throw new KeystoreError('saved under a keyring\'s key, and this session has none: start Linkscreen where the keyring runs, with --password-store=gnome-libsecret on a kiosk compositor', true, true)
+        }
+        const later = !safeStorage.isEncryptionAvailable()
+        throw new KeystoreError(errorText(error), later, later)
       }
     },
   }
@@ -145,7 +168,8 @@ function asyncCipher(safeStorage: SafeStorageLike, timeoutMs: number): Cipher {
       try {
         answer = await withTimeout(safeStorage.encryptStringAsync(plainText), timeoutMs)
       } catch (error) {
-        throw new KeystoreError(errorText(error), true)
+        // The encryptor of this run has no key to encrypt with (a dismissed prompt): until a restart.
+        throw new KeystoreError(errorText(error), true, true)
       }
       if (answer === TIMEOUT) throw new KeystoreError('the keystore did not answer in time', true)
       return answer
@@ -157,7 +181,9 @@ function asyncCipher(safeStorage: SafeStorageLike, timeoutMs: number): Cipher {
       } catch (error) {
         // electron_api_safe_storage.cc: "… is temporarily unavailable. Please try again." (key there, not now)
         // versus "Error while decrypting the ciphertext …" (not this machine's key).
-        throw new KeystoreError(errorText(error), /temporarily unavailable/i.test(errorText(error)))
+        // "Temporarily" means for this run: the encryptor's slot for the key stays empty until a restart.
+        const temporary = /temporarily unavailable/i.test(errorText(error))
+        throw new KeystoreError(errorText(error), temporary, temporary)
       }
       if (answer === TIMEOUT) throw new KeystoreError('the keystore did not answer in time', true)
       return answer
@@ -176,18 +202,30 @@ export async function chooseKeystore(options: KeystoreOptions): Promise<Keystore
     try {
       ready = await withTimeout(check, timeoutMs)
     } catch (error) {
-      return { kind: 'unavailable', keystore, message: `${keystore} could not be opened (${errorText(error)}).` }
+      return { kind: 'unavailable', keystore, message: `${keystore} could not be opened (${errorText(error)}). Restart Linkscreen to ask it again.`, restart: true }
     }
     if (ready === TIMEOUT) {
       return {
         kind: 'unavailable',
         keystore,
         message: `${keystore} has not answered (a prompt may be waiting for someone to allow Linkscreen).`,
+        restart: false,
         answered: check,
       }
     }
-    if (!ready) return { kind: 'unavailable', keystore, message: `${keystore} is not available yet.` }
-    return { kind: 'cipher', mode: 'encrypted', keystore, cipher: asyncCipher(safeStorage, timeoutMs) }
+    if (!ready) return { kind: 'unavailable', keystore, message: `${keystore} is not available yet.`, restart: false }
+    const cipher = asyncCipher(safeStorage, timeoutMs)
+    // "Available" says only that the encryptor exists, with or without its key (a dismissed
+    // prompt): one encryption finds out before anyone signs in. Not empty text: Chromium's
+    // Encryptor answers that without a key (components/os_crypt/async/common/encryptor.cc).
+    try {
+      await cipher.encrypt(PROBE)
+    } catch (error) {
+      const failure = error instanceof KeystoreError ? error : new KeystoreError(errorText(error), true)
+      const then = failure.restart ? ` It gives its key only when Linkscreen starts: restart Linkscreen (and allow it if ${keystore} asks) to use it.` : ''
+      return { kind: 'unavailable', keystore, message: `${keystore} did not give Linkscreen its key (${failure.message}).${then}`, restart: failure.restart }
+    }
+    return { kind: 'cipher', mode: 'encrypted', keystore, cipher }
   }
   // Elsewhere (FreeBSD, …) the async encryptor has only the fixed key (browser_process_impl.cc).
   const keystore = 'no keystore (a fixed key built into Electron)'
@@ -210,6 +248,7 @@ function chooseLinux(safeStorage: SafeStorageLike, allowWeak: boolean): Keystore
       kind: 'unavailable',
       keystore: keyring,
       message: `${keyring} did not give Linkscreen its key (locked, or not running). Saved accounts stay on disk untouched; unlock the keyring and restart Linkscreen to use them.`,
+      restart: true,
     }
   }
   const keystore = backend === 'basic_text' ? 'no keystore (basic_text: a password built into Electron)' : `an unrecognised key store ("${backend.slice(0, 40)}")`

@@ -13,8 +13,11 @@
  * - `locked`: a real keystore that cannot give its key now (a locked keyring, a dismissed
  *   Keychain prompt, no answer in time), or a store file that cannot be read now (held by
  *   another program). Nothing on disk is changed or deleted; sign-ins made meanwhile are kept in
- *   memory and written once the keystore opens. `retry()` tries again (the user asks, the
- *   screen is unlocked, the machine resumes).
+ *   memory and written once the keystore opens. `retry` says what can open it: `now` (a prompt
+ *   still waiting, a file held by another program: `retry()` tries again when the user asks,
+ *   the screen is unlocked, the machine resumes) or `restart` (the keystore has answered for
+ *   this run, see ./keystore.ts: only a restart of the app asks it again, and the sign-ins kept
+ *   in memory meanwhile, `unsaved`, are lost with it).
  *
  * Nothing is deleted unless it is proven unreadable: a store that is not JSON or not of our
  * shape is moved aside; an entry that the keystore says is not this machine's (a definite
@@ -62,6 +65,10 @@ export interface VaultStatus {
   readonly keystore: string | null
   /** What the user should be told (no keyring, locked, a store moved aside). */
   readonly notices: readonly AppNotice[]
+  /** While `locked`: what can open it, a retry in this run (`now`) or only a restart; null otherwise. */
+  readonly retry: 'now' | 'restart' | null
+  /** While `locked`: accounts signed in this run that only memory holds (lost when the app quits). */
+  readonly unsaved: number
 }
 
 export interface OpenedVault extends VaultStatus {
@@ -171,6 +178,7 @@ export async function openVault(options: VaultOptions): Promise<OpenedVault> {
  */
 export class AppVault implements AccountVault {
   private storage: StorageMode = 'opening'
+  private retryKind: 'now' | 'restart' | null = null
   private keystore: string | null = null
   private notices: AppNotice[] = []
   private readonly listeners = new Set<(status: VaultStatus) => void>()
@@ -191,7 +199,7 @@ export class AppVault implements AccountVault {
   }
 
   get status(): VaultStatus {
-    return { storage: this.storage, keystore: this.keystore, notices: this.notices }
+    return { storage: this.storage, keystore: this.keystore, notices: this.notices, retry: this.storage === 'locked' ? this.retryKind : null, unsaved: this.storage === 'locked' ? this.unsaved.size : 0 }
   }
 
   onChange(listener: (status: VaultStatus) => void): () => void {
@@ -209,11 +217,13 @@ export class AppVault implements AccountVault {
 
   /**
    * Tries again after `locked` (the user asked, the screen was unlocked, the machine resumed).
-   * Resolves true when the accounts are on disk again. Does nothing in any other state.
+   * Resolves true when the accounts are on disk again. Does nothing in any other state, nor
+   * when only a restart can open the keystore (asking again would get the same answer).
    */
   async retry(): Promise<boolean> {
     if (this.opening) await this.opening
     if (this.storage !== 'locked') return this.storage === 'encrypted' || this.storage === 'weak'
+    if (this.retryKind === 'restart') return false
     await this.open()
     return (this.storage as StorageMode) !== 'locked'
   }
@@ -223,7 +233,7 @@ export class AppVault implements AccountVault {
       await this.decide()
     } catch (error) {
       // Anything unexpected leaves the disk alone and keeps the run going in memory.
-      this.setState('locked', this.keystore, [{ code: 'keystore_locked', message: `The account store could not be opened (${error instanceof Error ? error.message : String(error)}); saved accounts stay on disk untouched.` }])
+      this.setState('locked', this.keystore, [{ code: 'keystore_locked', message: `The account store could not be opened (${error instanceof Error ? error.message : String(error)}); saved accounts stay on disk untouched.` }], 'now')
     }
   }
 
@@ -235,7 +245,10 @@ export class AppVault implements AccountVault {
       return
     }
     if (choice.kind === 'unavailable') {
-      this.setState('locked', choice.keystore, [{ code: 'keystore_locked', message: choice.message }])
+      // Deleting needs no key: with the store open, a sign-out made now takes its entry off the
+      // disk at once instead of waiting for a keystore that may not open before a restart.
+      if (choice.restart && (await checkStoreFile(options.storePath)).ok) this.openForRemovals()
+      this.setState('locked', choice.keystore, [{ code: 'keystore_locked', message: choice.message }], choice.restart ? 'restart' : 'now')
       // A prompt answered late: try again by itself.
       choice.answered?.then(
         () => void this.retry(),
@@ -246,7 +259,7 @@ export class AppVault implements AccountVault {
     const notices: AppNotice[] = []
     const file = await checkStoreFile(options.storePath)
     if (!file.ok && 'unreadable' in file) {
-      this.setState('locked', choice.keystore, [{ code: 'store_unreadable', message: `The account store ${options.storePath} ${file.unreadable}; it is left as it is, and sign-ins are kept until the app quits unless it can be read again.` }])
+      this.setState('locked', choice.keystore, [{ code: 'store_unreadable', message: `The account store ${options.storePath} ${file.unreadable}; it is left as it is, and sign-ins are kept until the app quits unless it can be read again.` }], 'now')
       return
     }
     if (!file.ok) {
@@ -258,7 +271,11 @@ export class AppVault implements AccountVault {
     this.cipher = choice.cipher
     const primed = await this.prime(choice.cipher)
     if (primed.temporary) {
-      this.setState('locked', choice.keystore, [...notices, { code: 'keystore_locked', message: `${choice.keystore} cannot decrypt the saved accounts right now (${primed.temporary}). They stay on disk untouched; Linkscreen tries again when asked, when the screen is unlocked and after sleep.` }])
+      const { message, restart } = primed.temporary
+      const then = restart
+        ? `${choice.keystore} gives its key only when Linkscreen starts: restart Linkscreen (and allow it if the keystore asks) to read them.`
+        : 'Linkscreen tries again when asked, when the screen is unlocked and after sleep.'
+      this.setState('locked', choice.keystore, [...notices, { code: 'keystore_locked', message: `${choice.keystore} cannot decrypt the saved accounts right now (${message}). They stay on disk untouched; ${then}` }], restart ? 'restart' : 'now')
       return
     }
     if (primed.dropped > 0) {
@@ -271,13 +288,29 @@ export class AppVault implements AccountVault {
     this.setState(choice.mode, choice.keystore, notices)
   }
 
-  private setState(storage: StorageMode, keystore: string | null, notices: AppNotice[]): void {
+  /** Opens the store file (readable, of our shape) for deletions only, and applies those made meanwhile. */
+  private openForRemovals(): void {
+    this.store ??= this.options.openStore()
+    for (const id of [...this.unsavedRemovals]) {
+      this.deleteEntry(id)
+      this.unsavedRemovals.delete(id)
+    }
+  }
+
+  private setState(storage: StorageMode, keystore: string | null, notices: AppNotice[], retry: 'now' | 'restart' | null = null): void {
     this.storage = storage
+    this.retryKind = retry
     this.keystore = keystore
     // Notices about the file itself stay until the app quits; keystore states replace each other.
     const lasting = this.notices.filter((n) => n.code === 'store_moved_aside' || n.code === 'accounts_undecryptable')
     const codes = new Set(notices.map((n) => n.code))
-    this.notices = [...lasting.filter((n) => !codes.has(n.code)), ...notices]
+    // Messages often begin with the keystore's name ("the macOS Keychain …"): a sentence on screen.
+    const sentences = notices.map((n) => ({ ...n, message: n.message.charAt(0).toUpperCase() + n.message.slice(1) }))
+    this.notices = [...lasting.filter((n) => !codes.has(n.code)), ...sentences]
+    this.notify()
+  }
+
+  private notify(): void {
     const status = this.status
     for (const listener of this.listeners) listener(status)
   }
@@ -300,7 +333,7 @@ export class AppVault implements AccountVault {
    * Decrypts every entry. A temporary failure stops here and changes nothing on disk; entries
    * proven unreadable are dropped from the live store after a copy of it is set aside.
    */
-  private async prime(cipher: Cipher): Promise<{ dropped: number; backup?: string; temporary?: string }> {
+  private async prime(cipher: Cipher): Promise<{ dropped: number; backup?: string; temporary?: { message: string; restart: boolean } }> {
     const store = this.store!
     if (store.get('version') === undefined) store.set('version', 1)
     const entries = this.entries()
@@ -313,7 +346,7 @@ export class AppVault implements AccountVault {
       try {
         plain = await cipher.decrypt(Buffer.from(text, 'base64'))
       } catch (error) {
-        if (error instanceof KeystoreError && error.temporary) return { dropped: 0, temporary: error.message }
+        if (error instanceof KeystoreError && error.temporary) return { dropped: 0, temporary: { message: error.message, restart: error.restart } }
         bad.push(id)
         continue
       }
@@ -392,7 +425,9 @@ export class AppVault implements AccountVault {
   /** A temporary keystore failure while writing: the change waits in memory and the vault says it is locked. */
   private deferred(error: unknown): boolean {
     if (!(error instanceof KeystoreError) || !error.temporary) return false
-    this.setState('locked', this.keystore, [{ code: 'keystore_locked', message: `${this.keystore ?? 'The keystore'} could not encrypt a change right now (${error.message}); it is kept in memory and written when the keystore opens.` }])
+    const keystore = this.keystore ?? 'The keystore'
+    const then = error.restart ? `kept in memory until the app quits: ${keystore} gives its key only when Linkscreen starts` : 'kept in memory and written when the keystore opens'
+    this.setState('locked', this.keystore, [{ code: 'keystore_locked', message: `${keystore} could not encrypt a change right now (${error.message}); it is ${then}.` }], error.restart ? 'restart' : 'now')
     return true
   }
 
@@ -429,21 +464,28 @@ export class AppVault implements AccountVault {
     this.unsavedRemovals.delete(record.view.id)
     const cipher = this.writable()
     if (cipher === undefined) {
-      if (this.storage === 'locked') this.unsaved.add(record.view.id)
+      if (this.storage === 'locked') this.keepUnsaved(record.view.id)
       return
     }
     try {
       await this.write(cipher, record)
     } catch (error) {
       if (!this.deferred(error)) throw error
-      this.unsaved.add(record.view.id)
+      this.keepUnsaved(record.view.id)
     }
+  }
+
+  /** An account only memory holds while locked: the screen is told how many a restart would lose. */
+  private keepUnsaved(id: string): void {
+    const before = this.unsaved.size
+    this.unsaved.add(id)
+    if (this.unsaved.size !== before) this.notify()
   }
 
   async remove(id: string): Promise<void> {
     await this.settled()
     this.records.delete(id)
-    this.unsaved.delete(id)
+    if (this.unsaved.delete(id) && this.storage === 'locked') this.notify()
     if (this.storage === 'memory') return
     // Deleting needs no key: a sign-out while locked takes the entry off the disk at once,
     // unless the store was not opened (then it goes when the vault opens).

@@ -168,9 +168,21 @@ export interface AppInfo {
    * `weak` on disk under a key no keystore protects (only when `allowWeakTokenStorage` is set),
    * `memory` for this process only (serve mode, or the app failing closed without a keyring),
    * `opening` while the keystore has not answered yet, `locked` while a real keystore cannot give
-   * its key (saved accounts stay on disk untouched; `app:retryKeystore` tries again).
+   * its key (saved accounts stay on disk untouched; see `keystoreRetry`).
    */
   readonly storage: StorageMode
+  /**
+   * The app, while `locked`: what can open the keystore. `now`: asking again in this run may
+   * work (`app:retryKeystore`: a prompt still waiting, a file held by another program).
+   * `restart`: the keystore has answered for this run (Electron makes its encryptor once per
+   * process), so only a restart asks again (`app:restart`). `start-again`: the same, but the
+   * app cannot restart itself here (a kiosk, whose process something else owns; an AppImage,
+   * where Electron's relauncher runs from the image's mount that goes away as the app exits,
+   * electron-userland/electron-builder#1727): the user quits and starts it. Absent otherwise.
+   */
+  readonly keystoreRetry?: 'now' | 'restart' | 'start-again'
+  /** The app, while `locked`: accounts signed in this run that only memory holds (a restart loses them). */
+  readonly unsavedAccounts?: number
   /** The app: the keystore that holds (or would hold) the accounts, in words; null while opening. Absent in serve mode. */
   readonly keystore?: string | null
   /** Things the user should know about the app itself (a store moved aside, a bad config reload). */
@@ -193,6 +205,13 @@ export interface InvokeMap {
   'app:info': { request: null; response: AppInfo }
   /** Asks a `locked` keystore again (the user pressed "Try again"); answers the app's info after. */
   'app:retryKeystore': { request: null; response: AppInfo }
+  /**
+   * Restarts the app so that a keystore that answered "no" for this run is asked again (the
+   * app, `keystoreRetry: 'restart'`; not in kiosk mode, where something else owns the process).
+   * Refused with `unsaved_accounts` while accounts only memory holds would be lost, unless
+   * `discardUnsaved` says the user agreed to lose them.
+   */
+  'app:restart': { request: { readonly discardUnsaved: boolean }; response: Result<null> }
   'providers:list': { request: null; response: readonly ProviderView[] }
   'auth:state': { request: null; response: FlowSnapshot }
   'auth:start': { request: { readonly providerId: string }; response: Result<FlowSnapshot> }
@@ -240,6 +259,7 @@ export type EventChannel = keyof EventMap
 export const INVOKE_CHANNELS = [
   'app:info',
   'app:retryKeystore',
+  'app:restart',
   'providers:list',
   'auth:state',
   'auth:start',

@@ -19,6 +19,7 @@ const userCode = z.string().min(1).max(191)
 const REQUESTS: { readonly [C in InvokeChannel]: z.ZodType<InvokeMap[C]['request']> } = {
   'app:info': z.null(),
   'app:retryKeystore': z.null(),
+  'app:restart': z.strictObject({ discardUnsaved: z.boolean() }),
   'providers:list': z.null(),
   'auth:state': z.null(),
   'auth:start': z.strictObject({ providerId }),
@@ -89,6 +90,8 @@ export interface DispatchContext {
   readonly copyText?: (text: string) => Promise<void>
   /** Asks a locked keystore again (the app); serve mode has none. */
   readonly retryKeystore?: () => Promise<void>
+  /** Relaunches the app (Electron's `app.relaunch` then quit); serve mode has none. */
+  readonly restart?: () => void
 }
 
 /** Validates and runs one invoke. */
@@ -103,6 +106,19 @@ export async function dispatch(context: DispatchContext, channel: unknown, reque
       validateRequest(channel, request)
       await context.retryKeystore?.()
       return context.info
+    case 'app:restart': {
+      const { discardUnsaved } = validateRequest(channel, request)
+      const { info } = context
+      if (!context.restart || info.kiosk || info.storage !== 'locked' || info.keystoreRetry !== 'restart') {
+        return { ok: false, code: 'unavailable', message: 'restarting is offered only while the keystore needs a restart, and not in kiosk mode' }
+      }
+      const unsaved = info.unsavedAccounts ?? 0
+      if (unsaved > 0 && !discardUnsaved) {
+        return { ok: false, code: 'unsaved_accounts', message: `${unsaved} account${unsaved === 1 ? '' : 's'} signed in since the keystore locked would be lost` }
+      }
+      context.restart()
+      return { ok: true, value: null }
+    }
     case 'providers:list':
       validateRequest(channel, request)
       return service.providers()

@@ -24,6 +24,7 @@ function subscriber<E extends EventChannel>(event: E) {
 const api = {
   'app:info': invoker('app:info'),
   'app:retryKeystore': invoker('app:retryKeystore'),
+  'app:restart': invoker('app:restart'),
   'providers:list': invoker('providers:list'),
   'auth:state': invoker('auth:state'),
   'auth:start': invoker('auth:start'),

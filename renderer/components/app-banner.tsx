@@ -1,25 +1,51 @@
 /** A quiet strip about the app itself: where accounts are kept, and notices from the back end. */
+import { useEffect, useRef } from 'react'
 import { FocusButton } from './focus-button'
 
-/** Props of {@link AppBanner}: lines already translated, and at most one action. */
+/** One button of the banner. */
+export interface AppBannerAction {
+  readonly key: string
+  readonly label: string
+  readonly onPress: () => void
+  readonly variant?: 'primary' | 'secondary'
+}
+
+/** Props of {@link AppBanner}: lines already translated, and its buttons (none, one, or a choice of two). */
 export interface AppBannerProps {
   readonly lines: readonly { readonly key: string; readonly title: string; readonly detail: string | null }[]
-  /** A button beside the lines ("Try the key store again"). */
-  readonly action?: { readonly label: string; readonly onPress: () => void }
+  /** Buttons beside the lines ("Try the key store again"; "Restart anyway" / "Cancel"). */
+  readonly actions?: readonly AppBannerAction[]
+  /**
+   * Moves focus to the button with this key once rendered (a new object each time it should
+   * move): the banner's buttons replace each other, and focus must not fall to nothing.
+   */
+  readonly focus?: { readonly key: string }
 }
 
 /** Polite: these are facts about the device, not answers to something the user did. */
-export function AppBanner({ lines, action }: AppBannerProps) {
-  if (lines.length === 0 && !action) return null
+export function AppBanner({ lines, actions = [], focus }: AppBannerProps) {
+  const root = useRef<HTMLElement>(null)
+  useEffect(() => {
+    if (focus) root.current?.querySelector<HTMLElement>(`[data-banner-action="${CSS.escape(focus.key)}"] button`)?.focus()
+  }, [focus])
+  if (lines.length === 0 && actions.length === 0) return null
   return (
-    <aside className="app-banner" role="status" aria-live="polite">
+    <aside ref={root} className="app-banner" role="status" aria-live="polite">
       {lines.map((line) => (
         <p key={line.key} className="app-banner__line">
           <span className="app-banner__title">{line.title}</span>
           {line.detail && <span className="app-banner__detail"> {line.detail}</span>}
         </p>
       ))}
-      {action && <FocusButton label={action.label} onPress={action.onPress} />}
+      {actions.length > 0 && (
+        <div className="app-banner__actions">
+          {actions.map((action) => (
+            <span key={action.key} data-banner-action={action.key}>
+              <FocusButton label={action.label} onPress={action.onPress} {...(action.variant ? { variant: action.variant } : {})} />
+            </span>
+          ))}
+        </div>
+      )}
     </aside>
   )
 }

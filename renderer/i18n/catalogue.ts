@@ -20,10 +20,16 @@ export const en = {
   'app.storageOpening': 'Opening the key store…',
   'app.storageWeak': 'Accounts are saved without a key store (allowed in the provider settings).',
   'app.keystoreRetry': 'Try the key store again',
+  'app.keystoreRestart': 'Restart Linkscreen to open the key store',
+  'app.keystoreRestartAnyway': 'Restart anyway',
+  'app.keystoreRestartLoses': 'Accounts signed in since the key store locked could not be saved: a restart signs them out ({count}).',
+  'app.keystoreRestartKiosk': 'The key store is asked again when this screen restarts.',
+  'app.keystoreStartAgain': 'Quit Linkscreen and start it again to open the key store.',
   'accounts.keptIn': 'Saved in {keystore}.',
   'accounts.keptInMemory': 'Kept until this app closes.',
 
   'common.back': 'Back',
+  'common.cancel': 'Cancel',
   'common.tryAgain': 'Try again',
 
   'picker.title': 'Choose where to sign in',
@@ -224,10 +230,16 @@ export const de: { readonly [K in MessageKey]: string } = {
   'app.storageOpening': 'Schlüsselspeicher wird geöffnet…',
   'app.storageWeak': 'Konten werden ohne Schlüsselspeicher gespeichert (in den Anbieter-Einstellungen erlaubt).',
   'app.keystoreRetry': 'Schlüsselspeicher erneut versuchen',
+  'app.keystoreRestart': 'Linkscreen neu starten, um den Schlüsselspeicher zu öffnen',
+  'app.keystoreRestartAnyway': 'Trotzdem neu starten',
+  'app.keystoreRestartLoses': 'Seit der Sperre angemeldete Konten konnten nicht gespeichert werden: Ein Neustart meldet sie ab ({count}).',
+  'app.keystoreRestartKiosk': 'Der Schlüsselspeicher wird beim nächsten Start dieses Bildschirms erneut gefragt.',
+  'app.keystoreStartAgain': 'Beenden Sie Linkscreen und starten Sie es erneut, um den Schlüsselspeicher zu öffnen.',
   'accounts.keptIn': 'Gespeichert in: {keystore}.',
   'accounts.keptInMemory': 'Bleibt erhalten, bis die App geschlossen wird.',
 
   'common.back': 'Zurück',
+  'common.cancel': 'Abbrechen',
   'common.tryAgain': 'Erneut versuchen',
 
   'picker.title': 'Wo möchten Sie sich anmelden?',

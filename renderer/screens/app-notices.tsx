@@ -1,8 +1,9 @@
 /** The app banner, fed from the store: storage mode (in the app) and the back end's notices. */
+import { useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { AppNotice } from '../../electron/ipc/contract'
 import { useActions } from '../actions'
-import { AppBanner } from '../components/app-banner'
+import { AppBanner, type AppBannerAction } from '../components/app-banner'
 import type { MessageKey } from '../i18n/catalogue'
 import { useT } from '../i18n/use-t'
 import { useStore } from '../store'
@@ -22,14 +23,30 @@ const KNOWN: ReadonlySet<string> = new Set([
 export function AppNotices() {
   const t = useT()
   const actions = useActions()
-  const { host, storage, notices } = useStore(
-    useShallow((s) => ({ host: s.app?.host ?? null, storage: s.app?.storage ?? null, notices: s.app?.notices ?? NONE })),
+  const { host, kiosk, storage, retry, unsaved, notices } = useStore(
+    useShallow((s) => ({
+      host: s.app?.host ?? null,
+      kiosk: s.app?.kiosk ?? false,
+      storage: s.app?.storage ?? null,
+      retry: s.app?.keystoreRetry ?? null,
+      unsaved: s.app?.unsavedAccounts ?? 0,
+      notices: s.app?.notices ?? NONE,
+    })),
   )
+  // "Restart" with accounts that only memory holds asks first: they are lost with the restart.
+  const [confirming, setConfirming] = useState(false)
+  const [focus, setFocus] = useState<{ readonly key: string } | undefined>(undefined)
+  const confirm = (on: boolean) => {
+    setConfirming(on)
+    // The safe choice takes focus when asked; the restart button again after Cancel.
+    setFocus({ key: on ? 'cancel' : 'restart' })
+  }
   const lines = notices.map((n) => ({
     key: n.code,
     title: KNOWN.has(n.code) ? t(`app.notice.${n.code}` as MessageKey) : n.code,
     detail: n.message,
   }))
+  let buttons: AppBannerAction[] = []
   if (host === 'electron') {
     // In the app, where accounts are kept is always said when it is not a keystore.
     if (storage === 'memory' && !notices.some((n) => n.code === 'no_keyring' || n.code === 'encryption_unavailable')) {
@@ -37,7 +54,25 @@ export function AppNotices() {
     }
     if (storage === 'opening') lines.unshift({ key: 'storage', title: t('app.storageOpening'), detail: null })
     if (storage === 'weak') lines.unshift({ key: 'storage', title: t('app.storageWeak'), detail: null })
+    if (storage === 'locked') buttons = lockedButtons()
   }
-  const action = host === 'electron' && storage === 'locked' ? { label: t('app.keystoreRetry'), onPress: () => void actions.retryKeystore() } : undefined
-  return <AppBanner lines={lines} {...(action ? { action } : {})} />
+  return <AppBanner lines={lines} actions={buttons} {...(focus ? { focus } : {})} />
+
+  /** What can open a locked keystore: asking again, or (the keystore answered for this run) a restart. */
+  function lockedButtons(): AppBannerAction[] {
+    if (retry !== 'restart' && retry !== 'start-again') return [{ key: 'retry', label: t('app.keystoreRetry'), onPress: () => void actions.retryKeystore() }]
+    if (retry === 'start-again' || kiosk) {
+      // The app cannot restart itself here (a kiosk's process is owned by what runs it; an AppImage).
+      lines.push({ key: 'restart', title: t(kiosk ? 'app.keystoreRestartKiosk' : 'app.keystoreStartAgain'), detail: null })
+      return []
+    }
+    if (confirming && unsaved > 0) {
+      lines.push({ key: 'restart', title: t('app.keystoreRestartLoses', { count: unsaved }), detail: null })
+      return [
+        { key: 'restart', label: t('app.keystoreRestartAnyway'), onPress: () => void actions.restartApp(true), variant: 'primary' },
+        { key: 'cancel', label: t('common.cancel'), onPress: () => confirm(false) },
+      ]
+    }
+    return [{ key: 'restart', label: t('app.keystoreRestart'), onPress: () => (unsaved > 0 ? confirm(true) : void actions.restartApp(false)) }]
+  }
 }

@@ -223,6 +223,11 @@ class FakeApp extends EventEmitter {
     this.emittedReady = true
     this.readyResolve?.()
   }
+  /** `app.relaunch` calls (docs/api/app.md: it only schedules a start after this instance exits). */
+  readonly relaunches: unknown[] = []
+  relaunch(options?: unknown): void {
+    this.relaunches.push(options)
+  }
   quit(): void {
     this.quitCalls += 1
   }

@@ -32,16 +32,25 @@
  *   docs/api/safe-storage.md "Asynchronous API"; on macOS only while Chromium's
  *   `kUseKeychainKeyProvider` feature is on, browser_process_impl.cc: what it does with the
  *   feature off is in Chromium, not mirrored here, and is not modelled).
- *   NOT BACKED BY SOURCE (review of 2026-12-04): this stand-in works the OS answer out again at
- *   every async call, so a prompt dismissed and then allowed recovers within one run. Electron
- *   asks for the async encryptor once per process (shell/browser/api/electron_api_safe_storage.cc:
- *   `if (encryptor_requested_) return;`), and the sync Keychain path tries once ("Never try it
- *   again", os_crypt_mac.mm in the patch above); the tests of "Try the key store again" on
- *   macOS and Windows rely on it. See the session note: a restart is what really retries there. A key that is there but cannot be had now (a
- *   dismissed Keychain prompt, a locked keyring) makes `decryptStringAsync` reject with
- *   "safeStorage.decryptStringAsync is temporarily unavailable. Please try again."; a wrong
- *   key with "Error while decrypting the ciphertext provided to safeStorage.decryptStringAsync."
- *   (electron_api_safe_storage.cc). `shouldReEncrypt` is true after a key rotation.
+ * - The async encryptor is made ONCE per process. Electron asks for it at the first async call
+ *   after `ready` and never again (electron_api_safe_storage.cc `EnsureAsyncEncryptorRequested`:
+ *   `if (encryptor_requested_) return;`); Chromium asks each key provider once and hands out
+ *   clones of that one encryptor from then on (components/os_crypt/async/browser/
+ *   os_crypt_async.cc: `is_initialized_`, `encryptor_instance_->Clone`). Calls made while it is
+ *   being made wait (`pending_*` in electron_api_safe_storage.cc) and are answered when it
+ *   arrives (`OnOsCryptReady`). So what the keystore answers at that moment holds for the whole
+ *   run: a Keychain prompt dismissed (keychain_key_provider.mm: an empty password is
+ *   `kTemporarilyUnavailable`) leaves a key-ring slot without a key (os_crypt_async.cc
+ *   `HandleKey`: `key_ring_.emplace(tag, std::nullopt)`), and every later decrypt of data under
+ *   that key rejects with "safeStorage.decryptStringAsync is temporarily unavailable. Please try
+ *   again." and every encrypt with "Error while encrypting the text provided to
+ *   safeStorage.encryptStringAsync." until the app restarts, whatever the Keychain does
+ *   meanwhile. A prompt nobody has answered yet (`osKeystore: 'hang'`) keeps every call waiting
+ *   until the test answers it (`answerPrompt`); then the encryptor is made with that answer.
+ *   Data under another key fails with "Error while decrypting the ciphertext provided to
+ *   safeStorage.decryptStringAsync." `shouldReEncrypt` is true after a key rotation.
+ * - The synchronous Keychain/DPAPI key is likewise read once per process ("Never try it again",
+ *   os_crypt_mac.mm in the patch above; os_crypt_win.cc reads its key at `Init`).
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
 
@@ -88,24 +97,55 @@ export class FakeSafeStorage {
   decrypted = 0
   private usePlainText = false
   private cachedV11: Buffer | null | undefined
+  /** macOS/Windows: the sync key's answer, read once per process. */
+  private cachedOsSync: boolean | undefined
   private keyVersion = 1
+  /** The async encryptor of this process, once made: its key source, and whether it got the key. */
+  private encryptor: { readonly source: string; readonly hasKey: boolean } | undefined
+  /** Calls waiting for the encryptor (a prompt nobody has answered yet). */
+  private waiting: (() => void)[] = []
+  private requested = false
 
   constructor(private readonly isReady: () => boolean) {}
 
   /** Test control: describe the machine (a fresh process: the sync key cache is cleared). */
   setMachine(change: Partial<KeystoreMachine> | string): void {
     this.machine = typeof change === 'string' ? { ...this.machine, name: change } : { ...this.machine, ...change }
-    this.cachedV11 = undefined
+    this.freshProcess()
   }
   /** Test control: the app starts afresh on `machine` (nothing cached, plain-text encryption off). */
   startOn(machine: KeystoreMachine): void {
     this.machine = { ...machine }
-    this.cachedV11 = undefined
+    this.freshProcess()
     this.usePlainText = false
   }
-  /** Test control: change the machine while the app runs (the sync cache is kept, as in Chromium). */
+  /**
+   * Test control: change the machine while the app runs. What this process already got from a
+   * keystore stays as it was (the sync key caches, the async encryptor), as in Chromium.
+   */
   changeWhileRunning(change: Partial<KeystoreMachine>): void {
     this.machine = { ...this.machine, ...change }
+  }
+  /**
+   * Test control: someone answers the Keychain prompt that was waiting (`osKeystore: 'hang'`):
+   * the encryptor is made now with that answer, and every waiting call goes on.
+   */
+  answerPrompt(answer: 'ok' | 'locked'): void {
+    this.machine = { ...this.machine, osKeystore: answer }
+    if (this.requested && this.encryptor === undefined) this.makeEncryptor()
+  }
+  /** Whether the async encryptor was requested and is still waiting for the keystore. */
+  get promptWaiting(): boolean {
+    return this.requested && this.encryptor === undefined
+  }
+
+  private freshProcess(): void {
+    this.cachedV11 = undefined
+    this.cachedOsSync = undefined
+    this.encryptor = undefined
+    this.requested = false
+    // Calls of the old process never settle: that process is gone.
+    this.waiting = []
   }
   /** Test control: the OS rotates the async key; older ciphertexts ask to be re-encrypted. */
   rotate(): void {
@@ -157,7 +197,7 @@ export class FakeSafeStorage {
 
   isEncryptionAvailable(): boolean {
     if (!this.isReady()) return false
-    if (this.machine.platform !== 'linux') return this.machine.osKeystore === 'ok'
+    if (this.machine.platform !== 'linux') return (this.cachedOsSync ??= this.machine.osKeystore === 'ok')
     return this.v11() !== null || (this.usePlainText && this.getSelectedStorageBackend() === 'basic_text')
   }
 
@@ -191,7 +231,7 @@ export class FakeSafeStorage {
 
   // --- The asynchronous API ---
 
-  /** Which key the async encryptor uses now (Linux: portal, Secret Service, else the fixed key). */
+  /** Which key the async encryptor takes (Linux: portal, Secret Service, else the fixed key). */
   private asyncSource(): string {
     const m = this.machine
     if (m.platform === 'darwin') return 'keychain'
@@ -201,49 +241,73 @@ export class FakeSafeStorage {
     return 'posix-fixed'
   }
 
-  /** A promise that never settles when the OS keystore's prompt is never answered. */
-  private osAnswer<T>(work: () => T): Promise<T> {
-    if (this.machine.platform !== 'linux' && this.machine.osKeystore === 'hang') return new Promise<T>(() => undefined)
+  /** `EnsureAsyncEncryptorRequested`: the first call asks the key providers; later ones do nothing. */
+  private ensureRequested(): void {
+    if (this.requested) return
+    this.requested = true
+    const m = this.machine
+    // A prompt nobody answers keeps the encryptor from being made (answerPrompt makes it).
+    if (m.platform !== 'linux' && m.osKeystore === 'hang') return
+    // GetKey runs on a worker thread; its answer arrives as a posted task.
+    setImmediate(() => {
+      if (this.requested && this.encryptor === undefined) this.makeEncryptor()
+    })
+  }
+
+  /** `OnOsCryptReady`: the one encryptor of this process, with the key the keystore gave now. */
+  private makeEncryptor(): void {
+    const m = this.machine
+    this.encryptor = { source: this.asyncSource(), hasKey: m.platform === 'linux' || m.osKeystore === 'ok' }
+    const waiting = this.waiting
+    this.waiting = []
+    for (const go of waiting) go()
+  }
+
+  /** Runs `work` once the encryptor exists (at once if it does, else when it is made). */
+  private withEncryptor<T>(work: (encryptor: { readonly source: string; readonly hasKey: boolean }) => T): Promise<T> {
+    this.ensureRequested()
     return new Promise<T>((resolve, reject) => {
-      setImmediate(() => {
+      const go = () => {
         try {
-          resolve(work())
+          resolve(work(this.encryptor!))
         } catch (error) {
           reject(error)
         }
-      })
+      }
+      if (this.encryptor) setImmediate(go)
+      else this.waiting.push(go)
     })
   }
 
   isAsyncEncryptionAvailable(): Promise<boolean> {
     if (!this.isReady()) return Promise.resolve(false)
-    return this.osAnswer(() => true)
+    // Resolves true once the encryptor exists, whether or not it got its key.
+    return this.withEncryptor(() => true)
   }
 
   encryptStringAsync(plain: string): Promise<Buffer> {
     if (!this.isReady()) return Promise.reject(new Error('safeStorage cannot be used before app is ready'))
-    return this.osAnswer(() => {
-      if (this.machine.platform !== 'linux' && this.machine.osKeystore === 'locked') {
-        throw new Error('Error while encrypting the text provided to safeStorage.encryptStringAsync.')
-      }
+    return this.withEncryptor((encryptor) => {
+      if (!encryptor.hasKey) throw new Error('Error while encrypting the text provided to safeStorage.encryptStringAsync.')
       this.encrypted += 1
-      const source = this.asyncSource()
-      return Buffer.concat([Buffer.from(`a${this.keyVersion}:${source}:`), seal(this.key(source, this.keyVersion), plain)])
+      return Buffer.concat([Buffer.from(`a${this.keyVersion}:${encryptor.source}:`), seal(this.key(encryptor.source, this.keyVersion), plain)])
     })
   }
 
   decryptStringAsync(data: Buffer): Promise<{ shouldReEncrypt: boolean; result: string }> {
     if (!this.isReady()) return Promise.reject(new Error('safeStorage cannot be used before app is ready'))
     if (!Buffer.isBuffer(data)) return Promise.reject(new Error('Expected the first argument of decryptStringAsync() to be a buffer'))
-    return this.osAnswer(() => {
-      if (data.length === 0) return { shouldReEncrypt: false, result: '' }
+    // An empty buffer is answered before the encryptor is asked for (electron_api_safe_storage.cc).
+    if (data.length === 0) return Promise.resolve({ shouldReEncrypt: false, result: '' })
+    return this.withEncryptor((encryptor) => {
       this.decrypted += 1
       const header = /^a(\d+):([a-z-]+):/.exec(data.subarray(0, 40).toString('latin1'))
-      if (header && this.machine.platform !== 'linux' && this.machine.osKeystore === 'locked') throw new Error(TEMPORARILY)
+      // The key-ring slot of this encryptor's own key is empty: that key is "temporarily unavailable".
+      if (header && header[2] === encryptor.source && !encryptor.hasKey) throw new Error(TEMPORARILY)
       const version = Number(header?.[1] ?? 0)
       const plain = header ? open(this.key(header[2]!, version), data.subarray(header[0].length)) : undefined
       if (plain === undefined) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptStringAsync.')
-      return { shouldReEncrypt: version !== this.keyVersion || header?.[2] !== this.asyncSource(), result: plain }
+      return { shouldReEncrypt: version !== this.keyVersion || header?.[2] !== encryptor.source, result: plain }
     })
   }
 }

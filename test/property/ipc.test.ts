@@ -62,6 +62,7 @@ function shaped(channel: InvokeChannel): fc.Arbitrary<unknown> {
     accountId: fc.constantFrom('corp:1234', MARK, 'a'),
     userCode: fc.constantFrom('WDJB-MJHT', MARK, 'abcd efgh'),
     decision: fc.constantFrom('approve', 'deny'),
+    discardUnsaved: fc.boolean(),
   }
   return fc
     .tuple(...keys.map((key) => fc.oneof({ weight: 6, arbitrary: valid[key] ?? fc.constant(null) }, { weight: 1, arbitrary: hostileValue })))
@@ -94,6 +95,7 @@ function marked(request: unknown, value: string, seen = new Set<unknown>()): unk
 const SHAPES: Record<InvokeChannel, readonly string[] | null> = {
   'app:info': null,
   'app:retryKeystore': null,
+  'app:restart': ['discardUnsaved'],
   'providers:list': null,
   'auth:state': null,
   'auth:start': ['providerId'],
@@ -121,6 +123,7 @@ function checkAccepted(channel: InvokeChannel, value: unknown): void {
   if ('accountId' in record) check(typeof record['accountId'] === 'string' && record['accountId'].length >= 1 && record['accountId'].length <= 400, 'accountId')
   if ('userCode' in record) check(typeof record['userCode'] === 'string' && record['userCode'].length >= 1 && record['userCode'].length <= 191, 'userCode')
   if ('decision' in record) check(record['decision'] === 'approve' || record['decision'] === 'deny', 'decision')
+  if ('discardUnsaved' in record) check(typeof record['discardUnsaved'] === 'boolean', 'discardUnsaved')
   check(JSON.stringify(record).length <= MAX_REQUEST_CHARS, 'an accepted request larger than the limit')
 }
 

@@ -1,7 +1,8 @@
 /**
  * The composition root with a keystore that is locked at start (issue #12, item 2): the saved
- * account stays on disk, the screen says "locked", and "Try again" (`app:retryKeystore`) after
- * the user unlocks it brings the account back, with nothing deleted on the way.
+ * account stays on disk, the screen says "locked", and, since Electron asks the Keychain once per
+ * process, the screen is offered a restart (`app:restart`), which relaunches the app; the
+ * restarted app reads the account, with nothing deleted on the way.
  */
 import { mkdtemp, writeFile, readFile, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -10,7 +11,7 @@ import * as electron from 'electron'
 import Store from 'electron-store'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { openVault } from '../../../electron/adapters/vault'
-import type { AccountView, AppInfo } from '../../../electron/ipc/contract'
+import type { AppInfo } from '../../../electron/ipc/contract'
 import type { FakeElectron, FakeWebContents } from '../../helpers/fake-electron'
 import { DEFAULT_MACHINE } from '../../helpers/fake-safe-storage'
 import { until } from '../../helpers/until'
@@ -28,14 +29,9 @@ function invoke(channel: string, request: unknown = null): Promise<unknown> {
   return fake.invokeFromPage((fake.BrowserWindow.created[0] as unknown as { webContents: FakeWebContents }).webContents, channel, request)
 }
 
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'linkscreen-main-locked-'))
-  userData = join(dir, 'user-data')
-  Object.defineProperty(process, 'platform', { value: 'darwin' })
-  fake.app.becomeReady()
-  // A previous run saved one account under the Keychain's key.
-  fake.safeStorage.startOn({ ...DEFAULT_MACHINE, platform: 'darwin' })
-  const earlier = await openVault({
+/** The vault on the app's store file, as a run of the app on this Mac opens it. */
+function openVaultOnDisk(): ReturnType<typeof openVault> {
+  return openVault({
     safeStorage: fake.safeStorage,
     storePath: join(userData, 'accounts.json'),
     openStore: () => new Store({ name: 'accounts', cwd: userData, clearInvalidConfig: false }),
@@ -43,6 +39,16 @@ beforeAll(async () => {
     allowWeak: false,
     now: () => Date.now(),
   })
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'linkscreen-main-locked-'))
+  userData = join(dir, 'user-data')
+  Object.defineProperty(process, 'platform', { value: 'darwin' })
+  fake.app.becomeReady()
+  // A previous run saved one account under the Keychain's key.
+  fake.safeStorage.startOn({ ...DEFAULT_MACHINE, platform: 'darwin' })
+  const earlier = await openVaultOnDisk()
   await earlier.vault.put({
     view: { id: 'demo:ada', providerId: 'demo', providerName: 'Linkscreen demo', sub: 'ada', name: 'Ada', email: null, picture: null, scope: 'openid', signedInAt: 1, status: 'active', expiresAt: null, canApprove: false },
     tokens: { access_token: 'at-ada-5e4d3c2b1a09', token_type: 'Bearer', extra: {} },
@@ -75,16 +81,42 @@ it('says the keystore is locked, shows no account, and leaves the store as it wa
   expect((await readdir(userData)).filter((f) => f.includes('corrupt'))).toEqual([])
 })
 
-it('"Try again" after the user unlocks it brings the account back', async () => {
+it('asking again in the run gets the same answer, so the screen is offered a restart, which relaunches the app', async () => {
+  // The user allows Linkscreen in Keychain Access meanwhile: this run's encryptor was made
+  // without the key and stays so (os_crypt_async.cc), so "Try again" cannot help here.
   fake.safeStorage.changeWhileRunning({ osKeystore: 'ok' })
   const info = (await invoke('app:retryKeystore')) as AppInfo
-  expect(info.storage).toBe('encrypted')
-  expect(info.notices).toEqual([])
-  const accounts = await until('the account', async () => {
-    const list = (await invoke('accounts:list')) as AccountView[]
-    return list.length > 0 ? list : undefined
-  })
-  expect(accounts.map((a) => a.id)).toEqual(['demo:ada'])
-  const sent = (fake.BrowserWindow.created[0] as unknown as { webContents: FakeWebContents }).webContents.sent
-  expect(sent.some((s) => s.channel === 'app:changed' && (s.payload as AppInfo).storage === 'encrypted')).toBe(true)
+  expect(info.storage).toBe('locked')
+  expect(info.keystoreRetry).toBe('restart')
+  expect(info.unsavedAccounts).toBe(0)
+  expect(await invoke('accounts:list')).toEqual([])
+  expect(fake.app.relaunches).toEqual([])
+  const quitsBefore = fake.app.quitCalls
+  expect(await invoke('app:restart', { discardUnsaved: false })).toEqual({ ok: true, value: null })
+  // docs/api/app.md: relaunch only schedules the new instance; quitting is what ends this one.
+  expect(fake.app.relaunches).toHaveLength(1)
+  expect(fake.app.quitCalls).toBe(quitsBefore + 1)
+  expect(await readFile(join(userData, 'accounts.json'), 'utf8')).toBe(before)
+})
+
+it('a packaged AppImage cannot restart itself (its relauncher runs from the mount): the screen is told to start it again', async () => {
+  fake.app.isPackaged = true
+  process.env['APPIMAGE'] = '/home/user/Linkscreen.AppImage'
+  try {
+    const info = (await invoke('app:info')) as AppInfo
+    expect(info.keystoreRetry).toBe('start-again')
+    const relaunches = fake.app.relaunches.length
+    expect(await invoke('app:restart', { discardUnsaved: true })).toMatchObject({ ok: false, code: 'unavailable' })
+    expect(fake.app.relaunches).toHaveLength(relaunches)
+  } finally {
+    fake.app.isPackaged = false
+    delete process.env['APPIMAGE']
+  }
+})
+
+it('the restarted app (a fresh process, the Keychain allowed) reads the account that waited on disk', async () => {
+  fake.safeStorage.startOn({ ...DEFAULT_MACHINE, platform: 'darwin' })
+  const restarted = await openVaultOnDisk()
+  expect(restarted.storage).toBe('encrypted')
+  expect((await restarted.vault.load()).map((r) => r.view.id)).toEqual(['demo:ada'])
 })

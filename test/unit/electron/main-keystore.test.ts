@@ -5,7 +5,7 @@
  * nobody answered left a TV with no window at all.
  *
  * The stand-in is a Mac whose Keychain prompt is never answered (`osKeystore: 'hang'`): every
- * async `safeStorage` call stays pending, as Electron's do while the OS keystore waits
+ * async `safeStorage` call stays pending until someone answers (`answerPrompt`, never here), as Electron's do while the OS keystore waits
  * (test/helpers/fake-safe-storage.ts).
  */
 import { mkdtemp, writeFile, rm } from 'node:fs/promises'

@@ -1,0 +1,133 @@
+/**
+ * The app banner while the keystore is locked, in Chromium, keyboard only. Electron asks the
+ * Keychain (or DPAPI, or the Linux key store) once per process, so when it has answered "no"
+ * for this run the banner offers a restart instead of "Try again", asks before a restart
+ * would lose accounts that only memory holds, and says nothing about restarting on a kiosk.
+ *
+ * The page is the real renderer, served by `linkscreen serve` with the app's info as the
+ * Electron host would give it (`host: 'electron'`); serve itself cannot restart anything, so
+ * its refusal is what "Restart anyway" gets here, and the request the page sent is checked.
+ * Screenshots of the confirmation, landscape and portrait, go to test-results/screens/.
+ *
+ * Skips (loudly) when /usr/bin/chromium is missing.
+ */
+import { mkdirSync } from 'node:fs'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { AppInfo } from '../../electron/ipc/contract'
+import { HAS_CHROMIUM, SKIP_REASON, entry, launchChromium, openScreen, type Screen } from './support/screen-harness'
+
+if (!HAS_CHROMIUM) console.warn(SKIP_REASON)
+
+const SHOTS = 'test-results/screens'
+mkdirSync(SHOTS, { recursive: true })
+
+/** Never contacted: no sign-in starts in these tests. */
+const PROVIDER = entry({ id: 'corp', name: 'Corp', dialect: 'oauth2', clientId: 'c', endpoints: { deviceAuthorization: 'http://127.0.0.1:9/device', token: 'http://127.0.0.1:9/token' } })
+
+const LOCKED: Partial<AppInfo> = {
+  host: 'electron',
+  storage: 'locked',
+  keystore: 'the macOS Keychain',
+  notices: [{ code: 'keystore_locked', message: 'The macOS Keychain did not give Linkscreen its key. Restart Linkscreen (and allow it if the macOS Keychain asks) to use it.' }],
+}
+
+const banner = (page: Page) => page.locator('.app-banner')
+
+/** The label of the focused element. */
+const focused = (page: Page) => page.evaluate(() => document.activeElement?.textContent?.trim() ?? null)
+
+/** Moves focus with the arrow keys until the named button has it (the screen has no pointer). */
+async function focusButton(page: Page, name: string): Promise<void> {
+  for (const key of ['ArrowDown', 'ArrowDown', 'ArrowDown', 'ArrowRight', 'ArrowLeft', 'ArrowUp', 'ArrowUp', 'ArrowUp', 'ArrowLeft', 'ArrowRight']) {
+    if ((await focused(page)) === name) return
+    await page.keyboard.press(key)
+  }
+  if ((await focused(page)) !== name) throw new Error(`no focus reached "${name}"`)
+}
+
+/** The bodies of the `app:restart` calls the page makes from now on. */
+function restartRequests(page: Page): unknown[] {
+  const sent: unknown[] = []
+  page.on('request', (request) => {
+    if (request.url().endsWith('/api/invoke/app:restart')) sent.push(request.postDataJSON())
+  })
+  return sent
+}
+
+describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the keystore banner in Chromium' : SKIP_REASON, () => {
+  let browser: Browser
+  let screen: Screen | undefined
+
+  beforeAll(async () => {
+    browser = await launchChromium()
+  })
+  afterEach(async () => {
+    await screen?.close()
+    screen = undefined
+  })
+  afterAll(async () => {
+    await browser?.close()
+  })
+
+  it('a keystore a retry may still open: "Try the key store again", no restart', async () => {
+    screen = await openScreen(browser, [PROVIDER], { info: { ...LOCKED, keystoreRetry: 'now', unsavedAccounts: 0 } })
+    await expect.poll(() => banner(screen!.page).textContent()).toContain('The key store is locked')
+    await expect.poll(() => banner(screen!.page).getByRole('button').allTextContents()).toEqual(['Try the key store again'])
+  })
+
+  it('only a restart helps, two accounts unsaved: asks first, Cancel goes back, "Restart anyway" sends the consent', async () => {
+    screen = await openScreen(browser, [PROVIDER], { info: { ...LOCKED, keystoreRetry: 'restart', unsavedAccounts: 2 } })
+    const { page } = screen
+    const sent = restartRequests(page)
+    await expect.poll(() => banner(page).getByRole('button').allTextContents()).toEqual(['Restart Linkscreen to open the key store'])
+    expect(await banner(page).textContent()).not.toContain('Try the key store again')
+
+    await focusButton(page, 'Restart Linkscreen to open the key store')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => banner(page).getByRole('button').allTextContents()).toEqual(['Restart anyway', 'Cancel'])
+    expect(await banner(page).textContent()).toContain('a restart signs them out (2)')
+    // The safe choice has focus: a second OK does not restart.
+    expect(await focused(page)).toBe('Cancel')
+    // Asking is not restarting: nothing was sent yet.
+    expect(sent).toEqual([])
+    for (const size of [{ name: 'landscape', width: 1920, height: 1080 }, { name: 'portrait', width: 1080, height: 1920 }]) {
+      await page.setViewportSize(size)
+      const box = await banner(page).boundingBox()
+      expect(box && box.y + box.height <= size.height && box.x >= 0 && box.x + box.width <= size.width, `the banner fits ${size.name}`).toBe(true)
+      await page.screenshot({ path: `${SHOTS}/keystore-restart-confirm-${size.name}.png` })
+    }
+
+    await page.keyboard.press('Enter')
+    await expect.poll(() => banner(page).getByRole('button').allTextContents()).toEqual(['Restart Linkscreen to open the key store'])
+    expect(await focused(page)).toBe('Restart Linkscreen to open the key store')
+    expect(sent).toEqual([])
+
+    await page.keyboard.press('Enter')
+    await expect.poll(() => focused(page)).toBe('Cancel')
+    await focusButton(page, 'Restart anyway')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => sent).toEqual([{ request: { discardUnsaved: true } }])
+  })
+
+  it('only a restart helps, nothing unsaved: the button restarts at once (no question)', async () => {
+    screen = await openScreen(browser, [PROVIDER], { info: { ...LOCKED, keystoreRetry: 'restart', unsavedAccounts: 0 } })
+    const { page } = screen
+    const sent = restartRequests(page)
+    await focusButton(page, 'Restart Linkscreen to open the key store')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => sent).toEqual([{ request: { discardUnsaved: false } }])
+  })
+
+  it('an AppImage (the app cannot restart itself): no button, the banner says to quit and start it again', async () => {
+    screen = await openScreen(browser, [PROVIDER], { info: { ...LOCKED, keystoreRetry: 'start-again', unsavedAccounts: 0 } })
+    await expect.poll(() => banner(screen!.page).textContent()).toContain('Quit Linkscreen and start it again to open the key store.')
+    expect(await banner(screen.page).getByRole('button').count()).toBe(0)
+  })
+
+  it('a kiosk: no restart button (whatever runs the kiosk owns its process), and the banner says when the key store is asked again', async () => {
+    screen = await openScreen(browser, [PROVIDER], { info: { ...LOCKED, kiosk: true, keystoreRetry: 'start-again', unsavedAccounts: 1 } })
+    await expect.poll(() => banner(screen!.page).textContent()).toContain('The key store is asked again when this screen restarts.')
+    expect(await banner(screen.page).getByRole('button').count()).toBe(0)
+  })
+})
