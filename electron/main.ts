@@ -60,7 +60,13 @@ class Info {
       host: 'electron',
       storage: status.storage,
       keystore: status.keystore,
-      ...(status.retry === null ? {} : { keystoreRetry: status.retry === 'restart' && !canRelaunch(this.options) ? 'start-again' : status.retry, unsavedAccounts: status.unsaved }),
+      ...(status.retry === null
+        ? {}
+        : {
+            keystoreRetry: status.retry === 'restart' && !canRelaunch(this.options) ? 'start-again' : status.retry,
+            unsavedAccounts: status.unsaved,
+            ...(flags.keystoreRestart && status.retry === 'restart' ? { keystoreRestarted: true } : {}),
+          }),
       notices: [...status.notices, ...this.notices],
     }
   }
@@ -271,8 +277,10 @@ async function onReady(): Promise<void> {
       retryKeystore: async () => void (await vault.retry()),
       // docs/api/app.md `app.relaunch`: starts the app again once this instance has exited, with
       // the same arguments; it does not quit by itself. `app.quit` runs the usual shutdown first.
+      // The new instance is told it is that restart (`--keystore-restart`), so that a keystore
+      // still refusing there is not offered the same restart as if it might help for sure.
       restart: () => {
-        app.relaunch()
+        app.relaunch({ args: [...process.argv.slice(1).filter((arg) => arg !== '--keystore-restart'), '--keystore-restart'] })
         app.quit()
       },
     },

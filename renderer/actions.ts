@@ -33,9 +33,10 @@ export interface Actions {
   retryKeystore(): Promise<void>
   /**
    * Restarts the app so that the keystore is asked again (`keystoreRetry: 'restart'`).
-   * `discardUnsaved`: the user agreed to lose the accounts only memory holds. A refusal becomes the notice.
+   * `discardUnsaved`: how many accounts only memory holds the user agreed to lose (the count
+   * shown; 0 when nothing was asked). A refusal becomes the notice.
    */
-  restartApp(discardUnsaved: boolean): Promise<void>
+  restartApp(discardUnsaved: number): Promise<void>
   /** Shows the signed-in accounts (leaving the finished flow behind). */
   showAccounts(): Promise<void>
   /** Signs an account out (its row says so meanwhile); a refusal becomes the notice. */

@@ -272,6 +272,8 @@ export class AppVault implements AccountVault {
     const primed = await this.prime(choice.cipher)
     if (primed.temporary) {
       const { message, restart } = primed.temporary
+      // Sign-outs made while it was opening: deleting needs no key, and no flush comes before a restart.
+      if (restart) this.openForRemovals()
       const then = restart
         ? `${choice.keystore} gives its key only when Linkscreen starts: restart Linkscreen (and allow it if the keystore asks) to read them.`
         : 'Linkscreen tries again when asked, when the screen is unlocked and after sleep.'

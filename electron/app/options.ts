@@ -12,6 +12,8 @@ export interface LaunchFlags {
   readonly config: string | undefined
   readonly userDataDir: string | undefined
   readonly provider: string | undefined
+  /** Set by the app on the instance it relaunched for a keystore that gave no key (`app:restart`). */
+  readonly keystoreRestart: boolean | undefined
 }
 
 /** Reads our flags from Electron's `process.argv` (the executable and app path come first). */
@@ -26,6 +28,7 @@ export function parseLaunchFlags(argv: readonly string[]): LaunchFlags {
       config: { type: 'string' },
       'user-data-dir': { type: 'string' },
       provider: { type: 'string' },
+      'keystore-restart': { type: 'boolean' },
     },
   })
   const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined)
@@ -36,6 +39,7 @@ export function parseLaunchFlags(argv: readonly string[]): LaunchFlags {
     config: text(values['config']),
     userDataDir: text(values['user-data-dir']),
     provider: text(values['provider']),
+    keystoreRestart: flag(values['keystore-restart']),
   }
 }
 

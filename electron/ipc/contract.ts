@@ -183,6 +183,11 @@ export interface AppInfo {
   readonly keystoreRetry?: 'now' | 'restart' | 'start-again'
   /** The app, while `locked`: accounts signed in this run that only memory holds (a restart loses them). */
   readonly unsavedAccounts?: number
+  /**
+   * The app, while `locked`: this run is itself the restart made for the keystore, and it still
+   * gave no key (a restart may not help: a DPAPI key that fails every time, a keyring left locked).
+   */
+  readonly keystoreRestarted?: boolean
   /** The app: the keystore that holds (or would hold) the accounts, in words; null while opening. Absent in serve mode. */
   readonly keystore?: string | null
   /** Things the user should know about the app itself (a store moved aside, a bad config reload). */
@@ -208,10 +213,11 @@ export interface InvokeMap {
   /**
    * Restarts the app so that a keystore that answered "no" for this run is asked again (the
    * app, `keystoreRetry: 'restart'`; not in kiosk mode, where something else owns the process).
-   * Refused with `unsaved_accounts` while accounts only memory holds would be lost, unless
-   * `discardUnsaved` says the user agreed to lose them.
+   * `discardUnsaved`: how many accounts that only memory holds the user agreed to lose (the
+   * count the screen showed; 0 when it asked nothing). Refused with `unsaved_accounts` while
+   * more than that would be lost (one signed in meanwhile): the screen asks again.
    */
-  'app:restart': { request: { readonly discardUnsaved: boolean }; response: Result<null> }
+  'app:restart': { request: { readonly discardUnsaved: number }; response: Result<null> }
   'providers:list': { request: null; response: readonly ProviderView[] }
   'auth:state': { request: null; response: FlowSnapshot }
   'auth:start': { request: { readonly providerId: string }; response: Result<FlowSnapshot> }

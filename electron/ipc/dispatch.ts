@@ -19,7 +19,7 @@ const userCode = z.string().min(1).max(191)
 const REQUESTS: { readonly [C in InvokeChannel]: z.ZodType<InvokeMap[C]['request']> } = {
   'app:info': z.null(),
   'app:retryKeystore': z.null(),
-  'app:restart': z.strictObject({ discardUnsaved: z.boolean() }),
+  'app:restart': z.strictObject({ discardUnsaved: z.number().int().min(0).max(1_000_000) }),
   'providers:list': z.null(),
   'auth:state': z.null(),
   'auth:start': z.strictObject({ providerId }),
@@ -113,7 +113,7 @@ export async function dispatch(context: DispatchContext, channel: unknown, reque
         return { ok: false, code: 'unavailable', message: 'restarting is offered only while the keystore needs a restart, and not in kiosk mode' }
       }
       const unsaved = info.unsavedAccounts ?? 0
-      if (unsaved > 0 && !discardUnsaved) {
+      if (unsaved > discardUnsaved) {
         return { ok: false, code: 'unsaved_accounts', message: `${unsaved} account${unsaved === 1 ? '' : 's'} signed in since the keystore locked would be lost` }
       }
       context.restart()

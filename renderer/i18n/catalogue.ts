@@ -25,6 +25,7 @@ export const en = {
   'app.keystoreRestartLoses': 'Accounts signed in since the key store locked could not be saved: a restart signs them out ({count}).',
   'app.keystoreRestartKiosk': 'The key store is asked again when this screen restarts.',
   'app.keystoreStartAgain': 'Quit Linkscreen and start it again to open the key store.',
+  'app.keystoreRestartedNoHelp': 'Linkscreen was already restarted for this, and the key store still gave no key: check it (Keychain Access, the keyring) before restarting again.',
   'accounts.keptIn': 'Saved in {keystore}.',
   'accounts.keptInMemory': 'Kept until this app closes.',
 
@@ -235,6 +236,7 @@ export const de: { readonly [K in MessageKey]: string } = {
   'app.keystoreRestartLoses': 'Seit der Sperre angemeldete Konten konnten nicht gespeichert werden: Ein Neustart meldet sie ab ({count}).',
   'app.keystoreRestartKiosk': 'Der Schlüsselspeicher wird beim nächsten Start dieses Bildschirms erneut gefragt.',
   'app.keystoreStartAgain': 'Beenden Sie Linkscreen und starten Sie es erneut, um den Schlüsselspeicher zu öffnen.',
+  'app.keystoreRestartedNoHelp': 'Linkscreen wurde dafür schon neu gestartet, und der Schlüsselspeicher gab weiterhin keinen Schlüssel: Prüfen Sie ihn (Schlüsselbundverwaltung, Schlüsselbund), bevor Sie erneut neu starten.',
   'accounts.keptIn': 'Gespeichert in: {keystore}.',
   'accounts.keptInMemory': 'Bleibt erhalten, bis die App geschlossen wird.',
 

@@ -1,5 +1,5 @@
 /** The app banner, fed from the store: storage mode (in the app) and the back end's notices. */
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { AppNotice } from '../../electron/ipc/contract'
 import { useActions } from '../actions'
@@ -23,13 +23,14 @@ const KNOWN: ReadonlySet<string> = new Set([
 export function AppNotices() {
   const t = useT()
   const actions = useActions()
-  const { host, kiosk, storage, retry, unsaved, notices } = useStore(
+  const { host, kiosk, storage, retry, unsaved, restarted, notices } = useStore(
     useShallow((s) => ({
       host: s.app?.host ?? null,
       kiosk: s.app?.kiosk ?? false,
       storage: s.app?.storage ?? null,
       retry: s.app?.keystoreRetry ?? null,
       unsaved: s.app?.unsavedAccounts ?? 0,
+      restarted: s.app?.keystoreRestarted ?? false,
       notices: s.app?.notices ?? NONE,
     })),
   )
@@ -41,6 +42,11 @@ export function AppNotices() {
     // The safe choice takes focus when asked; the restart button again after Cancel.
     setFocus({ key: on ? 'cancel' : 'restart' })
   }
+  // Nothing left to lose, or no restart to make: the question goes (and does not come back by itself).
+  const stale = confirming && (unsaved === 0 || retry !== 'restart')
+  useEffect(() => {
+    if (stale) confirm(false)
+  }, [stale])
   const lines = notices.map((n) => ({
     key: n.code,
     title: KNOWN.has(n.code) ? t(`app.notice.${n.code}` as MessageKey) : n.code,
@@ -69,10 +75,12 @@ export function AppNotices() {
     if (confirming && unsaved > 0) {
       lines.push({ key: 'restart', title: t('app.keystoreRestartLoses', { count: unsaved }), detail: null })
       return [
-        { key: 'restart', label: t('app.keystoreRestartAnyway'), onPress: () => void actions.restartApp(true), variant: 'primary' },
+        // The count on screen is what the user agrees to lose; main refuses if more would be.
+        { key: 'restart-anyway', label: t('app.keystoreRestartAnyway'), onPress: () => void actions.restartApp(unsaved), variant: 'primary' },
         { key: 'cancel', label: t('common.cancel'), onPress: () => confirm(false) },
       ]
     }
-    return [{ key: 'restart', label: t('app.keystoreRestart'), onPress: () => (unsaved > 0 ? confirm(true) : void actions.restartApp(false)) }]
+    if (restarted) lines.push({ key: 'restarted', title: t('app.keystoreRestartedNoHelp'), detail: null })
+    return [{ key: 'restart', label: t('app.keystoreRestart'), onPress: () => (unsaved > 0 ? confirm(true) : void actions.restartApp(0)) }]
   }
 }

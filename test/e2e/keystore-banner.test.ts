@@ -107,16 +107,18 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the keystore banner in Chromium' 
     await expect.poll(() => focused(page)).toBe('Cancel')
     await focusButton(page, 'Restart anyway')
     await page.keyboard.press('Enter')
-    await expect.poll(() => sent).toEqual([{ request: { discardUnsaved: true } }])
+    // The count the user saw is what they agreed to lose.
+    await expect.poll(() => sent).toEqual([{ request: { discardUnsaved: 2 } }])
   })
 
-  it('only a restart helps, nothing unsaved: the button restarts at once (no question)', async () => {
-    screen = await openScreen(browser, [PROVIDER], { info: { ...LOCKED, keystoreRetry: 'restart', unsavedAccounts: 0 } })
+  it('only a restart helps, nothing unsaved, a restart already made: says so, and the button restarts at once', async () => {
+    screen = await openScreen(browser, [PROVIDER], { info: { ...LOCKED, keystoreRetry: 'restart', unsavedAccounts: 0, keystoreRestarted: true } })
     const { page } = screen
+    await expect.poll(() => banner(page).textContent()).toContain('Linkscreen was already restarted for this')
     const sent = restartRequests(page)
     await focusButton(page, 'Restart Linkscreen to open the key store')
     await page.keyboard.press('Enter')
-    await expect.poll(() => sent).toEqual([{ request: { discardUnsaved: false } }])
+    await expect.poll(() => sent).toEqual([{ request: { discardUnsaved: 0 } }])
   })
 
   it('an AppImage (the app cannot restart itself): no button, the banner says to quit and start it again', async () => {

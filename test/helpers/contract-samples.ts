@@ -4,7 +4,7 @@ import type { InvokeChannel, InvokeMap } from '../../electron/ipc/contract'
 export const SAMPLE_REQUESTS: { readonly [C in InvokeChannel]: InvokeMap[C]['request'] } = {
   'app:info': null,
   'app:retryKeystore': null,
-  'app:restart': { discardUnsaved: false },
+  'app:restart': { discardUnsaved: 0 },
   'providers:list': null,
   'auth:state': null,
   'auth:start': { providerId: 'none' },

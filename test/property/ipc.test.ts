@@ -62,7 +62,7 @@ function shaped(channel: InvokeChannel): fc.Arbitrary<unknown> {
     accountId: fc.constantFrom('corp:1234', MARK, 'a'),
     userCode: fc.constantFrom('WDJB-MJHT', MARK, 'abcd efgh'),
     decision: fc.constantFrom('approve', 'deny'),
-    discardUnsaved: fc.boolean(),
+    discardUnsaved: fc.nat({ max: 1000 }),
   }
   return fc
     .tuple(...keys.map((key) => fc.oneof({ weight: 6, arbitrary: valid[key] ?? fc.constant(null) }, { weight: 1, arbitrary: hostileValue })))
@@ -123,7 +123,7 @@ function checkAccepted(channel: InvokeChannel, value: unknown): void {
   if ('accountId' in record) check(typeof record['accountId'] === 'string' && record['accountId'].length >= 1 && record['accountId'].length <= 400, 'accountId')
   if ('userCode' in record) check(typeof record['userCode'] === 'string' && record['userCode'].length >= 1 && record['userCode'].length <= 191, 'userCode')
   if ('decision' in record) check(record['decision'] === 'approve' || record['decision'] === 'deny', 'decision')
-  if ('discardUnsaved' in record) check(typeof record['discardUnsaved'] === 'boolean', 'discardUnsaved')
+  if ('discardUnsaved' in record) check(Number.isInteger(record['discardUnsaved']) && (record['discardUnsaved'] as number) >= 0, 'discardUnsaved')
   check(JSON.stringify(record).length <= MAX_REQUEST_CHARS, 'an accepted request larger than the limit')
 }
 

@@ -57,7 +57,8 @@ beforeAll(async () => {
   // This run: the user dismissed the Keychain prompt.
   fake.safeStorage.startOn({ ...DEFAULT_MACHINE, platform: 'darwin', osKeystore: 'locked' })
   await writeFile(join(dir, 'none.json'), '{"providers": []}')
-  process.argv = ['/opt/linkscreen', '.', '--user-data-dir', userData, '--config', join(dir, 'none.json')]
+  // This run is itself the restart the app made for the keystore (`--keystore-restart`).
+  process.argv = ['/opt/linkscreen', '.', '--user-data-dir', userData, '--config', join(dir, 'none.json'), '--keystore-restart']
   await import('../../../electron/main')
 })
 
@@ -89,12 +90,16 @@ it('asking again in the run gets the same answer, so the screen is offered a res
   expect(info.storage).toBe('locked')
   expect(info.keystoreRetry).toBe('restart')
   expect(info.unsavedAccounts).toBe(0)
+  // A restart already did not help: the screen says so beside the button.
+  expect(info.keystoreRestarted).toBe(true)
   expect(await invoke('accounts:list')).toEqual([])
   expect(fake.app.relaunches).toEqual([])
   const quitsBefore = fake.app.quitCalls
-  expect(await invoke('app:restart', { discardUnsaved: false })).toEqual({ ok: true, value: null })
+  expect(await invoke('app:restart', { discardUnsaved: 0 })).toEqual({ ok: true, value: null })
   // docs/api/app.md: relaunch only schedules the new instance; quitting is what ends this one.
-  expect(fake.app.relaunches).toHaveLength(1)
+  // Its arguments are this run's, marked once as the keystore's restart.
+  expect(fake.app.relaunches).toEqual([{ args: [...process.argv.slice(1).filter((a) => a !== '--keystore-restart'), '--keystore-restart'] }])
+  expect((fake.app.relaunches[0] as { args: string[] }).args.filter((a) => a === '--keystore-restart')).toHaveLength(1)
   expect(fake.app.quitCalls).toBe(quitsBefore + 1)
   expect(await readFile(join(userData, 'accounts.json'), 'utf8')).toBe(before)
 })
@@ -106,7 +111,7 @@ it('a packaged AppImage cannot restart itself (its relauncher runs from the moun
     const info = (await invoke('app:info')) as AppInfo
     expect(info.keystoreRetry).toBe('start-again')
     const relaunches = fake.app.relaunches.length
-    expect(await invoke('app:restart', { discardUnsaved: true })).toMatchObject({ ok: false, code: 'unavailable' })
+    expect(await invoke('app:restart', { discardUnsaved: 0 })).toMatchObject({ ok: false, code: 'unavailable' })
     expect(fake.app.relaunches).toHaveLength(relaunches)
   } finally {
     fake.app.isPackaged = false

@@ -318,20 +318,41 @@ describe('a keystore that is unavailable for now (issue #12, item 2)', () => {
     expect((await reopened.vault.load()).map((r) => r.view.id).sort()).toEqual(['demo:alice', 'demo:carol'])
   })
 
-  it('a prompt answered "Deny" late: locked until a restart, and the count of unsaved sign-ins is told', async () => {
+  it('a prompt answered "Deny" late: locked until a restart; a sign-out made while it waited leaves the disk', async () => {
     await saved('darwin')
     machine({ platform: 'darwin', osKeystore: 'hang' })
     const vault = new AppVault(options({ keystoreTimeoutMs: 100 }))
     await vault.open()
     expect(vault.status.retry).toBe('now')
-    const seen: (number | string | null)[] = []
-    vault.onChange((status) => seen.push(status.retry, status.unsaved))
     await vault.put(record('carol'))
+    // The store is not open yet (the keystore never answered): this sign-out waits.
+    await vault.remove('demo:bob')
+    expect(Object.keys(JSON.parse(await onDisk()).accounts as object).sort()).toEqual(['demo:alice', 'demo:bob'])
     fake.safeStorage.answerPrompt('locked')
     await until('the restart verdict', () => vault.status.retry === 'restart' || undefined)
     expect(vault.status.storage).toBe('locked')
     expect(vault.status.unsaved).toBe(1)
-    expect(seen).toContain(1)
+    // No keystore opens before the restart, so the sign-out is applied now: bob's tokens are off the disk.
+    expect(Object.keys(JSON.parse(await onDisk()).accounts as object)).toEqual(['demo:alice'])
+  })
+
+  it('while only a restart helps, the screen hears of every sign-in it would lose, and of every one signed out', async () => {
+    await saved('darwin')
+    machine({ platform: 'darwin', osKeystore: 'locked' })
+    const vault = new AppVault(options())
+    await vault.open()
+    expect(vault.status).toMatchObject({ retry: 'restart', unsaved: 0 })
+    const told: number[] = []
+    vault.onChange((status) => told.push(status.unsaved))
+    await vault.put(record('carol'))
+    expect(told).toEqual([1])
+    await vault.put(record('dave'))
+    expect(told).toEqual([1, 2])
+    await vault.remove('demo:carol')
+    expect(told).toEqual([1, 2, 1])
+    // Signing out an account that is on disk changes nothing the screen counts.
+    await vault.remove('demo:alice')
+    expect(told).toEqual([1, 2, 1])
   })
 
   it('a sign-in made while locked is kept for the run; a sign-out takes the entry off the disk at once', async () => {

@@ -1,7 +1,7 @@
 /**
  * `app:restart` in dispatch: offered only while the keystore needs a restart (Electron asks it
- * once per process), never in kiosk mode or serve mode, and refused while accounts that only
- * memory holds would be lost, unless the request says the user agreed.
+ * once per process), never in kiosk mode or serve mode, and refused while more accounts that
+ * only memory holds would be lost than the user agreed to lose (the count the screen showed).
  */
 import { describe, expect, it } from 'vitest'
 import type { AppInfo } from '../../../electron/ipc/contract'
@@ -20,15 +20,16 @@ function context(info: Partial<AppInfo>, withRestart = true): { context: Dispatc
 describe('app:restart in dispatch', () => {
   it('restarts when only a restart can open the keystore and nothing would be lost', async () => {
     const c = context({})
-    expect(await dispatch(c.context, 'app:restart', { discardUnsaved: false })).toEqual({ ok: true, value: null })
+    expect(await dispatch(c.context, 'app:restart', { discardUnsaved: 0 })).toEqual({ ok: true, value: null })
     expect(c.restarts()).toBe(1)
   })
 
-  it('refuses while accounts only memory holds would be lost, and restarts once the user agreed', async () => {
+  it('refuses while more accounts would be lost than the user agreed to (one signed in meanwhile), then restarts', async () => {
     const c = context({ unsavedAccounts: 2 })
-    expect(await dispatch(c.context, 'app:restart', { discardUnsaved: false })).toMatchObject({ ok: false, code: 'unsaved_accounts', message: expect.stringContaining('2 accounts') })
+    expect(await dispatch(c.context, 'app:restart', { discardUnsaved: 0 })).toMatchObject({ ok: false, code: 'unsaved_accounts', message: expect.stringContaining('2 accounts') })
+    expect(await dispatch(c.context, 'app:restart', { discardUnsaved: 1 })).toMatchObject({ ok: false, code: 'unsaved_accounts' })
     expect(c.restarts()).toBe(0)
-    expect(await dispatch(c.context, 'app:restart', { discardUnsaved: true })).toEqual({ ok: true, value: null })
+    expect(await dispatch(c.context, 'app:restart', { discardUnsaved: 2 })).toEqual({ ok: true, value: null })
     expect(c.restarts()).toBe(1)
   })
 
@@ -40,13 +41,16 @@ describe('app:restart in dispatch', () => {
     ['serve mode (no restart at all)', { host: 'serve' }, false],
   ])('refuses in %s', async (_name, info, withRestart) => {
     const c = context(info, withRestart)
-    expect(await dispatch(c.context, 'app:restart', { discardUnsaved: true })).toMatchObject({ ok: false, code: 'unavailable' })
+    expect(await dispatch(c.context, 'app:restart', { discardUnsaved: 5 })).toMatchObject({ ok: false, code: 'unavailable' })
     expect(c.restarts()).toBe(0)
   })
 
-  it.each([null, {}, { discardUnsaved: 'yes' }, { discardUnsaved: true, extra: 1 }])('rejects the request %j', async (request) => {
-    const c = context({})
-    await expect(dispatch(c.context, 'app:restart', request)).rejects.toMatchObject({ code: 'invalid_request' })
-    expect(c.restarts()).toBe(0)
-  })
+  it.each([null, {}, { discardUnsaved: true }, { discardUnsaved: -1 }, { discardUnsaved: 1.5 }, { discardUnsaved: '2' }, { discardUnsaved: 1e9 }, { discardUnsaved: 0, extra: 1 }])(
+    'rejects the request %j',
+    async (request) => {
+      const c = context({})
+      await expect(dispatch(c.context, 'app:restart', request)).rejects.toMatchObject({ code: 'invalid_request' })
+      expect(c.restarts()).toBe(0)
+    },
+  )
 })
