@@ -288,6 +288,9 @@ export class FakeSafeStorage {
   encryptStringAsync(plain: string): Promise<Buffer> {
     if (!this.isReady()) return Promise.reject(new Error('safeStorage cannot be used before app is ready'))
     return this.withEncryptor((encryptor) => {
+      // Empty text encrypts to nothing, key or none (components/os_crypt/async/common/encryptor.cc
+      // `EncryptString`: `if (data.empty()) return std::vector<uint8_t>()`).
+      if (plain === '') return Buffer.alloc(0)
       if (!encryptor.hasKey) throw new Error('Error while encrypting the text provided to safeStorage.encryptStringAsync.')
       this.encrypted += 1
       return Buffer.concat([Buffer.from(`a${this.keyVersion}:${encryptor.source}:`), seal(this.key(encryptor.source, this.keyVersion), plain)])
