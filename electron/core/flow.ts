@@ -110,6 +110,18 @@ export function scrubFlowEvent(event: FlowEvent, scrubber: Scrubber): FlowEvent 
       return { ...scrubber.deep({ ...event, error: undefined }), error: scrubbed(event.error, scrubber) }
     case 'error':
       return { type: 'error', error: scrubbed(event.error, scrubber) }
+    case 'poll': {
+      // The report and the numbers are the engine's own; the reason and a portal's host are scrubbed.
+      const { result, nextPollInMs, interval, reason, host } = event
+      return {
+        type: 'poll',
+        result,
+        nextPollInMs,
+        interval,
+        ...(reason === undefined ? {} : { reason: scrubber.text(reason) as TransientReason }),
+        ...(host === undefined ? {} : { host: scrubber.text(host) }),
+      }
+    }
     default:
       return scrubber.deep(event)
   }

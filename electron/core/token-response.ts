@@ -69,7 +69,6 @@ export function cleanDescription(value: unknown): string | undefined {
 
 /** Maps an RFC 8628 / RFC 6749 `error` value onto an outcome. */
 export function outcomeForOAuthError(error: string, body: Record<string, unknown>): PollOutcome {
-  const description = cleanDescription(body['error_description'])
   switch (error) {
     case 'authorization_pending':
       return { kind: 'pending' }
@@ -78,12 +77,16 @@ export function outcomeForOAuthError(error: string, body: Record<string, unknown
       const interval = typeof raw === 'number' && raw > 0 && raw <= 600 ? raw : undefined
       return interval === undefined ? { kind: 'slow_down' } : { kind: 'slow_down', interval }
     }
-    case 'access_denied':
+    case 'access_denied': {
+      const description = cleanDescription(body['error_description'])
       return description === undefined ? { kind: 'denied' } : { kind: 'denied', description }
+    }
     case 'expired_token':
       return { kind: 'expired' }
-    default:
+    default: {
+      const description = cleanDescription(body['error_description'])
       return description === undefined ? { kind: 'error', error } : { kind: 'error', error, description }
+    }
   }
 }
 

@@ -23,6 +23,11 @@ export function guarded(
   return guardDialect(build({ ...deps, http: scrubber.wrap(deps.http), scrubber }), scrubber)
 }
 
+const PENDING: PollOutcome = Object.freeze({ kind: 'pending' })
+const EXPIRED: PollOutcome = Object.freeze({ kind: 'expired' })
+const SLOW_DOWN: PollOutcome = Object.freeze({ kind: 'slow_down' })
+const RATE_LIMITED: PollOutcome = Object.freeze({ kind: 'rate_limited' })
+
 /** Every string of a token set, for the scrubber. */
 function learnTokens(scrubber: Scrubber, tokens: TokenSet | undefined): void {
   if (!tokens) return
@@ -37,9 +42,22 @@ function learnTokens(scrubber: Scrubber, tokens: TokenSet | undefined): void {
 export function guardDialect(dialect: Dialect, scrubber: Scrubber): Dialect {
   const { fetchAccount, refresh, revoke } = dialect
   const outcome = (result: PollOutcome): PollOutcome => {
-    if (result.kind !== 'authorized') return scrubber.deep(result)
-    learnTokens(scrubber, result.tokens)
-    return result.account === undefined ? result : { ...result, account: scrubber.deep(result.account) }
+    switch (result.kind) {
+      case 'authorized':
+        learnTokens(scrubber, result.tokens)
+        return result.account === undefined ? result : { ...result, account: scrubber.deep(result.account) }
+      // Outcomes that hold no text: made anew from their numbers, so nothing else can pass.
+      case 'pending':
+        return PENDING
+      case 'expired':
+        return EXPIRED
+      case 'slow_down':
+        return typeof result.interval === 'number' ? { kind: 'slow_down', interval: result.interval } : SLOW_DOWN
+      case 'rate_limited':
+        return typeof result.retryAfterMs === 'number' ? { kind: 'rate_limited', retryAfterMs: result.retryAfterMs } : RATE_LIMITED
+      default:
+        return scrubber.deep(result)
+    }
   }
   return {
     providerId: dialect.providerId,
