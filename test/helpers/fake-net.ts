@@ -268,13 +268,22 @@ export class FakeClientRequest extends Writable {
   private onRedirect(status: number, target: URL, incoming: NodeIncomingMessage, body: Buffer | undefined): void {
     const newMethod = redirectMethod(status, this.method)
     if (this.policy === 'error') return this.die(new Error("Attempted to redirect, but redirect policy was 'error'"))
+    const headers: Record<string, string[]> = {}
+    for (const [name, value] of Object.entries(incoming.headers)) {
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value : [value]
+    }
+    if (this.policy === 'follow') {
+      // 'follow' emits 'redirect' too, and followRedirect() then does nothing (same handler).
+      this.followRedirectCb = () => undefined
+      try {
+        this.emit('redirect', status, newMethod, target.href, headers)
+      } finally {
+        this.followRedirectCb = undefined
+      }
+    }
     if (this.policy === 'manual') {
       let follow = false
       this.followRedirectCb = () => void (follow = true)
-      const headers: Record<string, string[]> = {}
-      for (const [name, value] of Object.entries(incoming.headers)) {
-        if (value !== undefined) headers[name] = Array.isArray(value) ? value : [value]
-      }
       try {
         this.emit('redirect', status, newMethod, target.href, headers)
       } finally {

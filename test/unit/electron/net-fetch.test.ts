@@ -102,6 +102,25 @@ describe('the stand-in models net.fetch as Electron ships it', () => {
   it('rejects a manual redirect with "Redirect was cancelled" (lib/common/api/net-client-request.ts)', async () => {
     await expect(net.fetch(`${base}/token-moved`, { method: 'POST', body: 'x=1', redirect: 'manual' })).rejects.toThrow(/^Redirect was cancelled$/)
   })
+  it("emits 'redirect' in follow mode too, then follows it (net-client-request.ts, the 'follow' branch)", async () => {
+    const events: [number, string, string][] = []
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = net.request({ url: `${base}/token-moved`, method: 'GET' })
+      request.on('redirect', (code: number, method: string, url: string) => {
+        events.push([code, method, url])
+        // Allowed in 'follow' and does nothing (the redirect is followed anyway).
+        request.followRedirect()
+      })
+      request.on('response', (response: { statusCode: number; resume(): void }) => {
+        response.resume()
+        resolve(response.statusCode)
+      })
+      request.on('error', reject)
+      request.end()
+    })
+    expect(events).toEqual([[302, 'GET', `${base}/elsewhere`]])
+    expect(status).toBe(200)
+  })
   it('fails with a bare net::ERR_* Error, no code', async () => {
     const error = await net.fetch(`http://127.0.0.1:${closedPort}/`).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(Error)
