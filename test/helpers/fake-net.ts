@@ -241,8 +241,10 @@ export class FakeClientRequest extends Writable {
       incoming.resume()
       return this.onRedirect(status, new URL(location, url), incoming, body)
     }
-    // The headers as Electron's IncomingMessage gives them (docs/api/incoming-message.md):
-    // set-cookie stays a list, others are joined with ', '.
+    // The headers as Electron's IncomingMessage gives them (docs/api/incoming-message.md;
+    // lib/common/api/net-client-request.ts `get headers`): set-cookie stays a list, the
+    // `discardableDuplicateHeaders` keep their first value, others are joined with ', '. Node's
+    // parser applies the same list (it is Node's), so its `headers` are taken as they come.
     const headers: Record<string, string | string[]> = {}
     for (const [name, value] of Object.entries(incoming.headers)) {
       if (value !== undefined) headers[name] = name === 'set-cookie' ? value : Array.isArray(value) ? value.join(', ') : value
@@ -336,6 +338,7 @@ export function fetchWithSession(
     )
     r.on('response', (resp: FakeIncomingMessage) => {
       const h = new Headers()
+      // lib/browser/api/net-fetch.ts does exactly this: one `set` per name, set-cookie joined.
       for (const [k, v] of Object.entries(resp.headers)) h.set(k, Array.isArray(v) ? v.join(', ') : v)
       const nullBody = [101, 204, 205, 304].includes(resp.statusCode) || req.method === 'HEAD'
       resolve(new Response(nullBody ? null : (Readable.toWeb(resp) as ReadableStream), { headers: h, status: resp.statusCode, statusText: resp.statusMessage }))
