@@ -216,6 +216,19 @@ describe('Linux packages that start (Ubuntu 24.04+: AppArmor restricts user name
     expect(profile).toMatch(/^\s*userns,\s*$/m)
   })
 
+  it('the deb can be made from any checkout: the project homepage fpm requires is in package.json', async () => {
+    // app-builder-lib/out/targets/FpmTarget.js `computeFpmMetaInfoOptions` throws "Please specify
+    // project homepage" without one; appInfo.js `computePackageUrl` takes package.json's, else a
+    // GitHub `origin` remote: run here as electron-builder runs it, for a checkout with no such
+    // remote (a tarball, a mirror), so the answer depends on package.json alone.
+    const { AppInfo } = require('app-builder-lib/out/appInfo.js') as { AppInfo: { prototype: { computePackageUrl(this: unknown): Promise<string | null> } } }
+    const url = await AppInfo.prototype.computePackageUrl.call({ info: { metadata: pkg, devMetadata: pkg, repositoryInfo: Promise.resolve(null) }, notNullDevMetadata: pkg })
+    expect(url).toMatch(/^https:\/\//)
+    // And a maintainer, which fpm needs when package.json names no author e-mail.
+    const config = (await getConfig(process.cwd(), null, null)) as { linux: { maintainer?: string } }
+    expect(config.linux.maintainer).toMatch(/<[^@\s]+@[^>\s]+>/)
+  })
+
   it('never turns Chromium’s sandbox off', async () => {
     const config = await getConfig(process.cwd(), null, null)
     expect(JSON.stringify(config)).not.toMatch(/no-sandbox/)
