@@ -20,6 +20,7 @@ import { AppVault } from './adapters/vault'
 import { createWakeClock, type WakeClock } from './adapters/wake-clock'
 import { hardenContents, hardenSession, windowOptions } from './adapters/window'
 import { parseLaunchFlags, resolveAppOptions, type AppOptions, type LaunchFlags } from './app/options'
+import { keystoreInfo, relaunchArgs } from './app/keystore-info'
 import { APP_ENTRY, APP_ORIGIN, APP_SCHEME, serveRendererFile } from './app/renderer-files'
 import { isOpenableVerificationUrl } from './app/urls'
 import type { Config } from './core/config'
@@ -45,11 +46,16 @@ function log(message: string, error?: unknown): void {
 class Info {
   private readonly listeners = new Set<() => void>()
   private notices: AppNotice[] = []
+  /** This run is the keystore's restart (`--keystore-restart`) until the keystore opens once. */
+  private restartedForKeystore = flags.keystoreRestart === true
   constructor(
     private readonly options: AppOptions,
     private readonly vault: AppVault,
   ) {
-    vault.onChange(() => this.changed())
+    vault.onChange((status) => {
+      if (status.storage === 'encrypted' || status.storage === 'weak') this.restartedForKeystore = false
+      this.changed()
+    })
   }
   get value(): AppInfo {
     const status = this.vault.status
@@ -60,13 +66,7 @@ class Info {
       host: 'electron',
       storage: status.storage,
       keystore: status.keystore,
-      ...(status.retry === null
-        ? {}
-        : {
-            keystoreRetry: status.retry === 'restart' && !canRelaunch(this.options) ? 'start-again' : status.retry,
-            unsavedAccounts: status.unsaved,
-            ...(flags.keystoreRestart && status.retry === 'restart' ? { keystoreRestarted: true } : {}),
-          }),
+      ...keystoreInfo(status, { canRelaunch: canRelaunch(this.options), restartedForKeystore: this.restartedForKeystore }),
       notices: [...status.notices, ...this.notices],
     }
   }
@@ -280,7 +280,7 @@ async function onReady(): Promise<void> {
       // The new instance is told it is that restart (`--keystore-restart`), so that a keystore
       // still refusing there is not offered the same restart as if it might help for sure.
       restart: () => {
-        app.relaunch({ args: [...process.argv.slice(1).filter((arg) => arg !== '--keystore-restart'), '--keystore-restart'] })
+        app.relaunch({ args: relaunchArgs(process.argv) })
         app.quit()
       },
     },

@@ -17,16 +17,21 @@ export interface AppBannerProps {
   readonly actions?: readonly AppBannerAction[]
   /**
    * Moves focus to the button with this key once rendered (a new object each time it should
-   * move): the banner's buttons replace each other, and focus must not fall to nothing.
+   * move): the banner's buttons replace each other, and focus must not fall to nothing. With
+   * `ifLost`, only when focus fell to nothing or was in the banner (never away from the screen).
    */
-  readonly focus?: { readonly key: string }
+  readonly focus?: { readonly key: string; readonly ifLost?: boolean }
 }
 
 /** Polite: these are facts about the device, not answers to something the user did. */
 export function AppBanner({ lines, actions = [], focus }: AppBannerProps) {
   const root = useRef<HTMLElement>(null)
   useEffect(() => {
-    if (focus) root.current?.querySelector<HTMLElement>(`[data-banner-action="${CSS.escape(focus.key)}"] button`)?.focus()
+    const banner = root.current
+    if (!focus || !banner) return
+    const active = document.activeElement
+    if (focus.ifLost && active !== null && active !== document.body && !banner.contains(active)) return
+    banner.querySelector<HTMLElement>(`[data-banner-action="${CSS.escape(focus.key)}"] button`)?.focus()
   }, [focus])
   if (lines.length === 0 && actions.length === 0) return null
   return (

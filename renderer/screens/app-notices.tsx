@@ -35,18 +35,28 @@ export function AppNotices() {
     })),
   )
   // "Restart" with accounts that only memory holds asks first: they are lost with the restart.
-  const [confirming, setConfirming] = useState(false)
-  const [focus, setFocus] = useState<{ readonly key: string } | undefined>(undefined)
-  const confirm = (on: boolean) => {
-    setConfirming(on)
-    // The safe choice takes focus when asked; the restart button again after Cancel.
-    setFocus({ key: on ? 'cancel' : 'restart' })
+  // `asked`: the count the question showed, which is what "Restart anyway" agrees to lose.
+  const [asked, setAsked] = useState<number | null>(null)
+  const [focus, setFocus] = useState<{ readonly key: string; readonly ifLost?: boolean } | undefined>(undefined)
+  const ask = (count: number) => {
+    setAsked(count)
+    // The safe choice takes focus when asked (and when asked again with another count).
+    setFocus({ key: 'cancel' })
   }
-  // Nothing left to lose, or no restart to make: the question goes (and does not come back by itself).
-  const stale = confirming && (unsaved === 0 || retry !== 'restart')
+  const cancel = () => {
+    setAsked(null)
+    setFocus({ key: 'restart' })
+  }
+  // The count changed while asking: ask again with the new one; nothing left to lose, or no
+  // restart to make: the question goes (focus moves only if it was lost with the buttons).
   useEffect(() => {
-    if (stale) confirm(false)
-  }, [stale])
+    if (asked === null || asked === unsaved) return
+    if (unsaved > 0 && retry === 'restart') ask(unsaved)
+    else {
+      setAsked(null)
+      setFocus({ key: 'restart', ifLost: true })
+    }
+  }, [asked, unsaved, retry])
   const lines = notices.map((n) => ({
     key: n.code,
     title: KNOWN.has(n.code) ? t(`app.notice.${n.code}` as MessageKey) : n.code,
@@ -72,15 +82,16 @@ export function AppNotices() {
       lines.push({ key: 'restart', title: t(kiosk ? 'app.keystoreRestartKiosk' : 'app.keystoreStartAgain'), detail: null })
       return []
     }
-    if (confirming && unsaved > 0) {
-      lines.push({ key: 'restart', title: t('app.keystoreRestartLoses', { count: unsaved }), detail: null })
+    if (restarted) lines.push({ key: 'restarted', title: t('app.keystoreRestartedNoHelp'), detail: null })
+    if (asked !== null && asked > 0) {
+      const agreed = asked
+      lines.push({ key: 'restart', title: t('app.keystoreRestartLoses', { count: agreed }), detail: null })
       return [
-        // The count on screen is what the user agrees to lose; main refuses if more would be.
-        { key: 'restart-anyway', label: t('app.keystoreRestartAnyway'), onPress: () => void actions.restartApp(unsaved), variant: 'primary' },
-        { key: 'cancel', label: t('common.cancel'), onPress: () => confirm(false) },
+        // The count the question shows is what the user agrees to lose; main refuses if more would be.
+        { key: 'restart-anyway', label: t('app.keystoreRestartAnyway'), onPress: () => void actions.restartApp(agreed), variant: 'primary' },
+        { key: 'cancel', label: t('common.cancel'), onPress: cancel },
       ]
     }
-    if (restarted) lines.push({ key: 'restarted', title: t('app.keystoreRestartedNoHelp'), detail: null })
-    return [{ key: 'restart', label: t('app.keystoreRestart'), onPress: () => (unsaved > 0 ? confirm(true) : void actions.restartApp(0)) }]
+    return [{ key: 'restart', label: t('app.keystoreRestart'), onPress: () => (unsaved > 0 ? ask(unsaved) : void actions.restartApp(0)) }]
   }
 }

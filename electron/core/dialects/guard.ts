@@ -52,9 +52,9 @@ export function guardDialect(dialect: Dialect, scrubber: Scrubber): Dialect {
       case 'expired':
         return EXPIRED
       case 'slow_down':
-        return typeof result.interval === 'number' ? { kind: 'slow_down', interval: result.interval } : SLOW_DOWN
+        return Number.isFinite(result.interval) && (result.interval as number) > 0 ? { kind: 'slow_down', interval: result.interval as number } : SLOW_DOWN
       case 'rate_limited':
-        return typeof result.retryAfterMs === 'number' ? { kind: 'rate_limited', retryAfterMs: result.retryAfterMs } : RATE_LIMITED
+        return Number.isFinite(result.retryAfterMs) && (result.retryAfterMs as number) >= 0 ? { kind: 'rate_limited', retryAfterMs: result.retryAfterMs as number } : RATE_LIMITED
       default:
         return scrubber.deep(result)
     }

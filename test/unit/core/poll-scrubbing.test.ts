@@ -10,10 +10,12 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createNodeHttpFetch } from '../../../electron/adapters/node-http'
 import { systemClock } from '../../../electron/adapters/system-clock'
 import { createOAuth2Dialect } from '../../../electron/core/dialects/oauth2'
-import { runDeviceFlow, type FlowEvent } from '../../../electron/core/flow'
+import { guardDialect } from '../../../electron/core/dialects/guard'
+import { runDeviceFlow, scrubFlowEvent, type FlowEvent } from '../../../electron/core/flow'
 import { createHttp } from '../../../electron/core/http'
 import { SECRET_HEAD_LENGTH } from '../../../electron/core/redact'
-import type { Clock } from '../../../electron/core/types'
+import { Scrubber } from '../../../electron/core/scrubber'
+import type { Clock, DeviceAuthorization, Dialect, PollOutcome } from '../../../electron/core/types'
 
 interface Seen {
   readonly method: string | undefined
@@ -99,7 +101,7 @@ describe('a token poll, whatever the server echoes', () => {
     const answers: ((res: ServerResponse) => void)[] = [
       (res) => json(res, 400, { error: 'authorization_pending', error_description: `still waiting for ${DEVICE_CODE}` }),
       (res) => json(res, 400, { error: 'slow_down', error_description: `slow down, ${b64}`, interval: 7 }),
-      // A 503 is transient: its reason is the provider's text, scrubbed.
+      // A 503 is transient (its reason is the engine's word for it; the body is not shown).
       (res) => res.writeHead(503, { 'content-type': 'text/plain' }).end(`overloaded: ${DEVICE_CODE}`),
       (res) => json(res, 400, { error: 'authorization_pending', device_code: DEVICE_CODE }),
       (res) => json(res, 400, { error: 'invalid_grant', error_description: `unknown code ${DEVICE_CODE} (${b64.slice(0, 12)})` }),
@@ -123,5 +125,38 @@ describe('a token poll, whatever the server echoes', () => {
     const texts = JSON.stringify(shown) + JSON.stringify(result) + String(error?.message) + String(error?.stack) + String(error?.description)
     expect(error?.message).toContain('[redacted]')
     expect(leaks(texts)).toEqual([])
+  })
+})
+
+describe('the dialect boundary and the poll event, directly', () => {
+  const AUTH: DeviceAuthorization = { device_code: DEVICE_CODE, user_code: 'WDJB-MJHT', verification_uri: 'https://example.com/activate', expires_in: 600, interval: 5, expires_at: 1_800_000_600_000 }
+
+  /** A dialect whose poll answers `outcome`, as a careless one might build it (extra members, odd numbers). */
+  function answering(outcome: unknown): Dialect {
+    return { providerId: 'p', requestCode: async () => AUTH, poll: async () => outcome as PollOutcome }
+  }
+
+  it.each<[string, unknown, PollOutcome]>([
+    ['pending with an extra member', { kind: 'pending', note: `echo ${DEVICE_CODE}` }, { kind: 'pending' }],
+    ['expired with an extra member', { kind: 'expired', description: DEVICE_CODE }, { kind: 'expired' }],
+    ['slow_down with its interval', { kind: 'slow_down', interval: 7, description: DEVICE_CODE }, { kind: 'slow_down', interval: 7 }],
+    ['slow_down with an interval that is text', { kind: 'slow_down', interval: DEVICE_CODE }, { kind: 'slow_down' }],
+    ['slow_down with a NaN interval', { kind: 'slow_down', interval: Number.NaN }, { kind: 'slow_down' }],
+    ['rate_limited with its wait', { kind: 'rate_limited', retryAfterMs: 2000, host: DEVICE_CODE }, { kind: 'rate_limited', retryAfterMs: 2000 }],
+    ['rate_limited with an infinite wait', { kind: 'rate_limited', retryAfterMs: Number.POSITIVE_INFINITY }, { kind: 'rate_limited' }],
+  ])('%s: made anew from its kind and numbers alone', async (_name, raw, expected) => {
+    const scrubber = new Scrubber()
+    scrubber.add(DEVICE_CODE)
+    const outcome = await guardDialect(answering(raw), scrubber).poll(AUTH)
+    expect(outcome).toEqual(expected)
+  })
+
+  it('a poll event scrubs its reason and host, and keeps only its own fields', () => {
+    const scrubber = new Scrubber()
+    scrubber.add(DEVICE_CODE)
+    const event = { type: 'poll', result: 'network_error', nextPollInMs: 5000, interval: 5, reason: 'captive_portal', host: `portal-${DEVICE_CODE}.example`, extra: DEVICE_CODE } as unknown as FlowEvent
+    const shown = scrubFlowEvent(event, scrubber)
+    expect(shown).toEqual({ type: 'poll', result: 'network_error', nextPollInMs: 5000, interval: 5, reason: 'captive_portal', host: 'portal-[redacted].example' })
+    expect(leaks(JSON.stringify(shown))).toEqual([])
   })
 })

@@ -63,3 +63,13 @@ it('reaches a code on the demo provider while the keystore still has not answere
   expect(waiting.userCode).toMatch(/\S{4,}/)
   expect(((await invoke('app:info')) as AppInfo).storage).toBe('opening')
 }, 30_000)
+
+it('the prompt answered "Deny" at last: locked until a restart, and (no --keystore-restart here) not called a failed restart', async () => {
+  fake.safeStorage.answerPrompt('locked')
+  const info = await until('the locked state', async () => {
+    const value = (await invoke('app:info')) as AppInfo
+    return value.storage === 'locked' ? value : undefined
+  })
+  expect(info.keystoreRetry).toBe('restart')
+  expect(info).not.toHaveProperty('keystoreRestarted')
+})
