@@ -289,12 +289,11 @@ export class FakeClientRequest extends Writable {
       try {
         this.emit('redirect', status, newMethod, target.href, headers)
       } finally {
+        // In `finally`, as Electron does: a listener that throws also cancels the request.
         this.followRedirectCb = undefined
+        if (!follow && !this.aborted) this.die(new Error('Redirect was cancelled'))
       }
-      if (!follow) {
-        if (!this.aborted) this.die(new Error('Redirect was cancelled'))
-        return
-      }
+      if (!follow) return
     }
     const keepBody = newMethod === this.method
     this.method = newMethod
