@@ -293,6 +293,11 @@ export class AppVault implements AccountVault {
   /** Opens the store file (readable, of our shape) for deletions only, and applies those made meanwhile. */
   private openForRemovals(): void {
     this.store ??= this.options.openStore()
+    this.applyRemovals()
+  }
+
+  /** Takes off the disk the entries signed out while the store was not open (no key needed). */
+  private applyRemovals(): void {
     for (const id of [...this.unsavedRemovals]) {
       this.deleteEntry(id)
       this.unsavedRemovals.delete(id)
@@ -391,10 +396,7 @@ export class AppVault implements AccountVault {
 
   /** Writes what this run changed while the disk could not be written. */
   private async flush(cipher: Cipher): Promise<void> {
-    for (const id of [...this.unsavedRemovals]) {
-      this.deleteEntry(id)
-      this.unsavedRemovals.delete(id)
-    }
+    this.applyRemovals()
     for (const id of [...this.unsaved]) {
       const record = this.records.get(id)
       if (record) await this.write(cipher, record)

@@ -134,10 +134,6 @@ export class FakeSafeStorage {
     this.machine = { ...this.machine, osKeystore: answer }
     if (this.requested && this.encryptor === undefined) this.makeEncryptor()
   }
-  /** Whether the async encryptor was requested and is still waiting for the keystore. */
-  get promptWaiting(): boolean {
-    return this.requested && this.encryptor === undefined
-  }
 
   private freshProcess(): void {
     this.cachedV11 = undefined
