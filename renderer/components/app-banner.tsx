@@ -1,5 +1,5 @@
 /** A quiet strip about the app itself: where accounts are kept, and notices from the back end. */
-import { useEffect, useRef } from 'react'
+import { useLayoutEffect, useRef } from 'react'
 import { FocusButton } from './focus-button'
 
 /** One button of the banner. */
@@ -26,7 +26,10 @@ export interface AppBannerProps {
 /** Polite: these are facts about the device, not answers to something the user did. */
 export function AppBanner({ lines, actions = [], focus }: AppBannerProps) {
   const root = useRef<HTMLElement>(null)
-  useEffect(() => {
+  // A layout effect: it runs in the same task as the change that removed the focused button,
+  // before the screen's focus recovery (a MutationObserver, see focus/keys.ts) would move a
+  // lost focus to the screen's first control.
+  useLayoutEffect(() => {
     const banner = root.current
     if (!focus || !banner) return
     const active = document.activeElement

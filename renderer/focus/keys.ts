@@ -21,10 +21,26 @@ const BACK_KEYS = new Set(['Escape', 'Backspace', 'GoBack', 'BrowserBack', 'XF86
 const OK_KEYS = new Set(['Enter', 'Select', 'Accept'])
 
 let backHandler: (() => void) | null = null
+/**
+ * Back actions of questions asked over the screen (the banner's "Restart anyway" / "Cancel"),
+ * newest last: while one is open, Back answers it (as Cancel would) instead of leaving the
+ * screen underneath, as Escape closes a dialog.
+ */
+const overBack: (() => void)[] = []
 
 /** Sets (or, with null, clears) the back action; the screen on display owns it. */
 export function setBackHandler(handler: (() => void) | null): void {
   backHandler = handler
+}
+
+/** Makes `handler` Back's action until the returned function is called (a question open over the screen). */
+export function pushBackHandler(handler: () => void): () => void {
+  const entry = (): void => handler()
+  overBack.push(entry)
+  return () => {
+    const at = overBack.lastIndexOf(entry)
+    if (at >= 0) overBack.splice(at, 1)
+  }
 }
 
 /** The visible controls inside `root`, in document order. */
@@ -75,7 +91,9 @@ function onKeyDown(root: HTMLElement, event: KeyboardEvent): void {
   }
   if (BACK_KEYS.has(event.key)) {
     event.preventDefault()
-    backHandler?.()
+    const over = overBack[overBack.length - 1]
+    if (over) over()
+    else backHandler?.()
     return
   }
   // A focused button presses itself on Enter; with nothing focused, OK presses the first control.

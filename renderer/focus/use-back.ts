@@ -1,6 +1,6 @@
 /** Hooks a screen uses to own the Back key and its first focus. */
 import { useEffect, useRef, type RefObject } from 'react'
-import { firstControl, focusWithRing, setBackHandler } from './keys'
+import { firstControl, focusWithRing, pushBackHandler, setBackHandler } from './keys'
 
 /**
  * Makes `handler` the Back action while the calling screen is mounted; null means Back does
@@ -16,6 +16,19 @@ export function useBack(handler: (() => void) | null): void {
     setBackHandler(enabled ? () => latest.current?.() : null)
     return () => setBackHandler(null)
   }, [enabled])
+}
+
+/**
+ * While `handler` is not null, Back runs it instead of the screen's Back action: for a question
+ * shown over the screen, which Back answers as Cancel does. The latest handler always runs.
+ */
+export function useBackOver(handler: (() => void) | null): void {
+  const latest = useRef(handler)
+  useEffect(() => {
+    latest.current = handler
+  })
+  const enabled = handler !== null
+  useEffect(() => (enabled ? pushBackHandler(() => latest.current?.()) : undefined), [enabled])
 }
 
 /**

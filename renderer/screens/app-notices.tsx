@@ -1,8 +1,9 @@
 /** The app banner, fed from the store: storage mode (in the app) and the back end's notices. */
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import { useShallow } from 'zustand/react/shallow'
 import type { AppNotice } from '../../electron/ipc/contract'
 import { useActions } from '../actions'
+import { useBackOver } from '../focus/use-back'
 import { AppBanner, type AppBannerAction } from '../components/app-banner'
 import type { MessageKey } from '../i18n/catalogue'
 import { useT } from '../i18n/use-t'
@@ -23,8 +24,9 @@ const KNOWN: ReadonlySet<string> = new Set([
 export function AppNotices() {
   const t = useT()
   const actions = useActions()
-  const { host, kiosk, storage, retry, unsaved, restarted, notices } = useStore(
+  const { host, kiosk, storage, retry, unsaved, restarted, notices, status } = useStore(
     useShallow((s) => ({
+      status: s.flow.status,
       host: s.app?.host ?? null,
       kiosk: s.app?.kiosk ?? false,
       storage: s.app?.storage ?? null,
@@ -34,8 +36,11 @@ export function AppNotices() {
       notices: s.app?.notices ?? NONE,
     })),
   )
-  // "Restart" with accounts that only memory holds asks first: they are lost with the restart.
-  // `asked`: the count the question showed, which is what "Restart anyway" agrees to lose.
+  // "Restart" asks first when it would lose something: accounts that only memory holds, or the
+  // sign-in under way (only this run polls for its code). `asked`: the count of accounts
+  // the question showed, which is what "Restart anyway" agrees to lose.
+  const signingIn = status === 'starting' || status === 'waiting'
+  const mustAsk = unsaved > 0 || signingIn
   const [asked, setAsked] = useState<number | null>(null)
   const [focus, setFocus] = useState<{ readonly key: string; readonly ifLost?: boolean } | undefined>(undefined)
   const ask = (count: number) => {
@@ -47,16 +52,15 @@ export function AppNotices() {
     setAsked(null)
     setFocus({ key: 'restart' })
   }
-  // The count changed while asking: ask again with the new one; nothing left to lose, or no
-  // restart to make: the question goes (focus moves only if it was lost with the buttons).
-  useEffect(() => {
-    if (asked === null || asked === unsaved) return
-    if (unsaved > 0 && retry === 'restart') ask(unsaved)
-    else {
-      setAsked(null)
-      setFocus({ key: 'restart', ifLost: true })
-    }
-  }, [asked, unsaved, retry])
+  // Nothing left to lose, or no restart to make: the question goes (focus moves only if it was
+  // lost with the buttons). The count changed while asking: ask again with the new one. Set
+  // while rendering (React's "adjusting state when a prop changes"), not in an effect, so the
+  // buttons and the focus change in one commit: in between, the screen's focus recovery
+  // (focus/keys.ts) would send a lost focus to the screen's first control.
+  if (asked !== null && (!mustAsk || retry !== 'restart' || kiosk)) {
+    setAsked(null)
+    setFocus({ key: 'restart', ifLost: true })
+  } else if (asked !== null && asked !== unsaved) ask(unsaved)
   const lines = notices.map((n) => ({
     key: n.code,
     title: KNOWN.has(n.code) ? t(`app.notice.${n.code}` as MessageKey) : n.code,
@@ -72,6 +76,8 @@ export function AppNotices() {
     if (storage === 'weak') lines.unshift({ key: 'storage', title: t('app.storageWeak'), detail: null })
     if (storage === 'locked') buttons = lockedButtons()
   }
+  // Back answers an open question as "Don't restart" does (instead of leaving the screen under it).
+  useBackOver(buttons.some((b) => b.key === 'cancel') ? cancel : null)
   return <AppBanner lines={lines} actions={buttons} {...(focus ? { focus } : {})} />
 
   /** What can open a locked keystore: asking again, or (the keystore answered for this run) a restart. */
@@ -83,15 +89,17 @@ export function AppNotices() {
       return []
     }
     if (restarted) lines.push({ key: 'restarted', title: t('app.keystoreRestartedNoHelp'), detail: null })
-    if (asked !== null && asked > 0) {
+    if (asked !== null && mustAsk) {
       const agreed = asked
-      lines.push({ key: 'restart', title: t('app.keystoreRestartLoses', { count: agreed }), detail: null })
+      if (agreed > 0) lines.push({ key: 'restart', title: t('app.keystoreRestartLoses', { count: agreed }), detail: null })
+      if (signingIn) lines.push({ key: 'restart-sign-in', title: t('app.keystoreRestartCancelsSignIn'), detail: null })
       return [
         // The count the question shows is what the user agrees to lose; main refuses if more would be.
         { key: 'restart-anyway', label: t('app.keystoreRestartAnyway'), onPress: () => void actions.restartApp(agreed), variant: 'primary' },
-        { key: 'cancel', label: t('common.cancel'), onPress: cancel },
+        // Not "Cancel": the screen under the banner may have its own (cancel the sign-in).
+        { key: 'cancel', label: t('app.keystoreRestartKeep'), onPress: cancel },
       ]
     }
-    return [{ key: 'restart', label: t('app.keystoreRestart'), onPress: () => (unsaved > 0 ? ask(unsaved) : void actions.restartApp(0)) }]
+    return [{ key: 'restart', label: t('app.keystoreRestart'), onPress: () => (mustAsk ? ask(unsaved) : void actions.restartApp(0)) }]
   }
 }

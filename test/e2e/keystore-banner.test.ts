@@ -37,13 +37,49 @@ const banner = (page: Page) => page.locator('.app-banner')
 /** The label of the focused element. */
 const focused = (page: Page) => page.evaluate(() => document.activeElement?.textContent?.trim() ?? null)
 
-/** Moves focus with the arrow keys until the named button has it (the screen has no pointer). */
+/**
+ * Moves focus with the arrow keys until the named button has it (the screen has no pointer):
+ * from each control reached, each arrow is tried once, so every control a path of arrows leads
+ * to is reached whatever the layout.
+ */
 async function focusButton(page: Page, name: string): Promise<void> {
-  for (const key of ['ArrowDown', 'ArrowDown', 'ArrowDown', 'ArrowRight', 'ArrowLeft', 'ArrowUp', 'ArrowUp', 'ArrowUp', 'ArrowLeft', 'ArrowRight']) {
-    if ((await focused(page)) === name) return
+  const arrows = ['ArrowLeft', 'ArrowUp', 'ArrowRight', 'ArrowDown']
+  const tried = new Map<string | null, Set<string>>()
+  for (let step = 0; step < 40; step++) {
+    const at = await focused(page)
+    if (at === name) return
+    const done = tried.get(at) ?? new Set<string>()
+    tried.set(at, done)
+    const key = arrows.find((arrow) => !done.has(arrow)) ?? arrows[step % arrows.length]!
+    done.add(key)
     await page.keyboard.press(key)
   }
-  if ((await focused(page)) !== name) throw new Error(`no focus reached "${name}"`)
+  throw new Error(`no focus reached "${name}" (at "${await focused(page)}")`)
+}
+
+/** Keeps the page's event streams reachable, so a test can deliver an `app:changed` as the back end would. */
+const keepEventSources = async (page: Page): Promise<void> => {
+  await page.addInitScript(() => {
+    const Original = window.EventSource
+    window.EventSource = class extends Original {
+      constructor(url: string | URL, init?: EventSourceInit) {
+        super(url, init)
+        ;((window as unknown as { __sources?: EventSource[] }).__sources ??= []).push(this)
+      }
+    }
+  })
+}
+
+/** Delivers `info` to the page as main's `app:changed` event (serve never sends one). */
+async function pushInfo(page: Page, info: Partial<AppInfo>): Promise<void> {
+  const full: AppInfo = { kiosk: false, fixedProvider: null, locale: 'en-US', host: 'electron', storage: 'locked', notices: [], ...LOCKED, ...info }
+  const delivered = await page.evaluate((data) => {
+    const sources = (window as unknown as { __sources?: EventSource[] }).__sources ?? []
+    const open = sources.filter((source) => source.readyState !== EventSource.CLOSED)
+    for (const source of open) source.dispatchEvent(new MessageEvent('app:changed', { data }))
+    return open.length
+  }, JSON.stringify(full))
+  if (delivered === 0) throw new Error('the page has no open event stream')
 }
 
 /** The bodies of the `app:restart` calls the page makes from now on. */
@@ -76,7 +112,7 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the keystore banner in Chromium' 
     await expect.poll(() => banner(screen!.page).getByRole('button').allTextContents()).toEqual(['Try the key store again'])
   })
 
-  it('only a restart helps, two accounts unsaved: asks first, Cancel goes back, "Restart anyway" sends the consent', async () => {
+  it(`only a restart helps, two accounts unsaved: asks first, "Don't restart" goes back, "Restart anyway" sends the consent`, async () => {
     screen = await openScreen(browser, [PROVIDER], { info: { ...LOCKED, keystoreRetry: 'restart', unsavedAccounts: 2 } })
     const { page } = screen
     const sent = restartRequests(page)
@@ -85,10 +121,10 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the keystore banner in Chromium' 
 
     await focusButton(page, 'Restart Linkscreen to open the key store')
     await page.keyboard.press('Enter')
-    await expect.poll(() => banner(page).getByRole('button').allTextContents()).toEqual(['Restart anyway', 'Cancel'])
+    await expect.poll(() => banner(page).getByRole('button').allTextContents()).toEqual(['Restart anyway', "Don't restart"])
     expect(await banner(page).textContent()).toContain('a restart signs them out (2)')
     // The safe choice has focus: a second OK does not restart.
-    expect(await focused(page)).toBe('Cancel')
+    expect(await focused(page)).toBe("Don't restart")
     // Asking is not restarting: nothing was sent yet.
     expect(sent).toEqual([])
     for (const size of [{ name: 'landscape', width: 1920, height: 1080 }, { name: 'portrait', width: 1080, height: 1920 }]) {
@@ -104,11 +140,97 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the keystore banner in Chromium' 
     expect(sent).toEqual([])
 
     await page.keyboard.press('Enter')
-    await expect.poll(() => focused(page)).toBe('Cancel')
+    await expect.poll(() => focused(page)).toBe("Don't restart")
     await focusButton(page, 'Restart anyway')
     await page.keyboard.press('Enter')
     // The count the user saw is what they agreed to lose.
     await expect.poll(() => sent).toEqual([{ request: { discardUnsaved: 2 } }])
+  })
+
+  it(`Back answers the question as "Don't restart" does, and leaves the screen under it where it was`, async () => {
+    screen = await openScreen(browser, [PROVIDER], { info: { ...LOCKED, keystoreRetry: 'restart', unsavedAccounts: 1 } })
+    const { page } = screen
+    const sent = restartRequests(page)
+    // A screen whose own Back does something: the account list (Back returns to the picker).
+    await focusButton(page, 'Signed-in accounts (0)')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => page.locator('main h1').textContent()).toBe('Signed-in accounts')
+
+    await focusButton(page, 'Restart Linkscreen to open the key store')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => banner(page).getByRole('button').allTextContents()).toEqual(['Restart anyway', "Don't restart"])
+    for (const back of ['Escape', 'Backspace']) {
+      await page.keyboard.press(back)
+      await expect.poll(() => banner(page).getByRole('button').allTextContents()).toEqual(['Restart Linkscreen to open the key store'])
+      expect(await focused(page)).toBe('Restart Linkscreen to open the key store')
+      expect(await page.locator('main h1').textContent()).toBe('Signed-in accounts')
+      await page.keyboard.press('Enter')
+      await expect.poll(() => focused(page)).toBe("Don't restart")
+    }
+    await page.keyboard.press('Escape')
+    await expect.poll(() => banner(page).getByRole('button').allTextContents()).toEqual(['Restart Linkscreen to open the key store'])
+    // With the question gone, Back is the screen's again.
+    await page.keyboard.press('Escape')
+    await expect.poll(() => page.locator('main h1').textContent()).not.toBe('Signed-in accounts')
+    expect(sent).toEqual([])
+  })
+
+  it('the count changes while asking: asked again with the new count (which is what "Restart anyway" sends); nothing left to lose: the question goes', async () => {
+    screen = await openScreen(browser, [PROVIDER], { info: { ...LOCKED, keystoreRetry: 'restart', unsavedAccounts: 2 }, prepare: keepEventSources })
+    const { page } = screen
+    const sent = restartRequests(page)
+    await focusButton(page, 'Restart Linkscreen to open the key store')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => banner(page).textContent()).toContain('a restart signs them out (2)')
+    await expect.poll(() => focused(page)).toBe("Don't restart")
+    await focusButton(page, 'Restart anyway')
+
+    // An account signed in meanwhile (main pushes app:changed): the question is asked again, the safe choice focused.
+    await pushInfo(page, { keystoreRetry: 'restart', unsavedAccounts: 3 })
+    await expect.poll(() => banner(page).textContent()).toContain('a restart signs them out (3)')
+    expect(await focused(page)).toBe("Don't restart")
+    expect(await banner(page).getByRole('button').allTextContents()).toEqual(['Restart anyway', "Don't restart"])
+
+    // The accounts were signed out meanwhile: nothing to lose, no question; the Restart button has focus.
+    await pushInfo(page, { keystoreRetry: 'restart', unsavedAccounts: 0 })
+    await expect.poll(() => banner(page).getByRole('button').allTextContents()).toEqual(['Restart Linkscreen to open the key store'])
+    await expect.poll(() => focused(page)).toBe('Restart Linkscreen to open the key store')
+
+    // Asked again at 1, "Restart anyway" sends 1.
+    await pushInfo(page, { keystoreRetry: 'restart', unsavedAccounts: 1 })
+    await page.keyboard.press('Enter')
+    await expect.poll(() => banner(page).textContent()).toContain('a restart signs them out (1)')
+    await expect.poll(() => focused(page)).toBe("Don't restart")
+    await focusButton(page, 'Restart anyway')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => sent).toEqual([{ request: { discardUnsaved: 1 } }])
+  })
+
+  it('a sign-in under way, nothing unsaved: the restart asks first, saying the sign-in is cancelled', async () => {
+    // The provider refuses connections: the screen keeps asking it for a code ("starting") meanwhile.
+    screen = await openScreen(browser, [PROVIDER], { info: { ...LOCKED, keystoreRetry: 'restart', unsavedAccounts: 0 } })
+    const { page } = screen
+    const sent = restartRequests(page)
+    // The picker's first tile (Corp's) has focus when the screen opens.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.querySelector('.provider-tile__name')?.textContent ?? null)).toBe('Corp')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => screen!.service.state().status).toBe('starting')
+    await expect.poll(() => page.locator('main.screen--sign-in').count()).toBe(1)
+    await focusButton(page, 'Restart Linkscreen to open the key store')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => banner(page).getByRole('button').allTextContents()).toEqual(['Restart anyway', "Don't restart"])
+    await expect.poll(() => focused(page)).toBe("Don't restart")
+    const text = await banner(page).textContent()
+    expect(text).toContain('A sign-in is under way: a restart cancels it')
+    expect(text).not.toContain('signs them out')
+    expect(sent).toEqual([])
+    for (const size of [{ name: 'landscape', width: 1920, height: 1080 }, { name: 'portrait', width: 1080, height: 1920 }]) {
+      await page.setViewportSize(size)
+      await page.screenshot({ path: `${SHOTS}/keystore-restart-sign-in-${size.name}.png` })
+    }
+    await focusButton(page, 'Restart anyway')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => sent).toEqual([{ request: { discardUnsaved: 0 } }])
   })
 
   it('only a restart helps, nothing unsaved, a restart already made: says so, and the button restarts at once', async () => {
