@@ -10,7 +10,7 @@
  * clients. The child reports when each flow holds its token.
  *
  * `runEngineBench` returns both clients' raw metrics; ratios are for the caller (bench/run.ts).
- * Alone: `npx tsx bench/engine.ts [--sizes 100,1000] [--seed 1] [--clients ours,openid-client] [--per-flow]`
+ * Alone: `npx tsx bench/engine.ts [--sizes 100,1000] [--seed 1] [--rounds 1] [--clients ours,openid-client,floor] [--per-flow]`
  * prints JSON. `BENCH_CPU_PROF=<dir>` writes a V8 CPU profile of each child there.
  */
 import { fork, type ChildProcess } from 'node:child_process'
@@ -73,6 +73,11 @@ export interface EngineOptions {
   readonly seed: number
   /** Default both, in an order alternated per size (see `EngineResult.order`). */
   readonly clients?: ClientKind[]
+  /**
+   * How many times every (size, client) pair runs, round after round (default 1): one run of a
+   * client moves by ±10 % here, so `npm run bench` judges the median of a few rounds.
+   */
+  readonly rounds?: number
 }
 
 export interface Stats {
@@ -124,6 +129,8 @@ export interface EngineResult {
   readonly intervalSeconds: number
   /** 1-based position of this run among all runs (the server process warms up across runs). */
   readonly order: number
+  /** 1-based round (see `EngineOptions.rounds`). */
+  readonly round: number
   /** Child: first flow started → last flow ended. */
   readonly wallMs: number
   readonly flows: {
@@ -149,7 +156,7 @@ export interface EngineResult {
   readonly codeDeliveryMs: Stats
   readonly cpu: { readonly userMs: number; readonly systemMs: number; readonly totalMs: number; readonly perFlowMs: number }
   readonly memory: {
-    /** `process.resourceUsage().maxRSS` of the child: its whole-life peak, startup included. */
+    /** The child's whole-life peak RSS, startup included (its `VmHWM` on Linux; see engine-client.ts). */
     readonly maxRssKiB: number
     /** Highest RSS sampled during the flows. */
     readonly rssPeakKiB: number
@@ -254,7 +261,7 @@ async function childExit(child: ChildProcess, ms: number): Promise<void> {
   })
 }
 
-async function runOne(client: ClientKind, n: number, seed: number, order: number): Promise<EngineResult> {
+async function runOne(client: ClientKind, n: number, seed: number, order: number): Promise<Omit<EngineResult, 'round'>> {
   const intervalMs = INTERVAL_SECONDS * 1000
   const delays = approvalDelays(seed, n)
   const server: BenchServer = await startBenchServer({ intervalSeconds: INTERVAL_SECONDS, deviceCodeTtlSeconds: DEVICE_CODE_TTL_SECONDS })
@@ -378,7 +385,7 @@ interface Collected {
   lateApprovals: number
 }
 
-function summarize(c: Collected): EngineResult {
+function summarize(c: Collected): Omit<EngineResult, 'round'> {
   const { intervalMs, server } = c
   const perFlow: FlowRecord[] = []
   const gaps: number[] = []
@@ -505,21 +512,27 @@ function summarize(c: Collected): EngineResult {
 // ---------------------------------------------------------------------------
 
 /**
- * Runs every (size, client) pair, one at a time, each against a fresh server and a fresh child.
- * The client order alternates per size (ours first for the 1st size, openid-client first for
- * the 2nd, …) so neither always meets the colder server.
+ * Runs every (size, client) pair, one at a time, each against a fresh server and a fresh child,
+ * `rounds` times. The client order alternates per size and per round (ours first for the 1st
+ * size of the 1st round, openid-client first for the 2nd, …) so neither always meets the colder
+ * server.
  */
 export async function runEngineBench(opts: EngineOptions): Promise<EngineResult[]> {
   const clients = opts.clients ?? (['ours', 'openid-client'] as ClientKind[])
+  const rounds = opts.rounds ?? 1
+  if (!Number.isSafeInteger(rounds) || rounds < 1 || rounds > 20) throw new RangeError(`rounds must be 1…20, got ${rounds}`)
+  for (const n of opts.sizes) if (!Number.isSafeInteger(n) || n < 1 || n > 5000) throw new RangeError(`size must be 1…5000, got ${n}`)
   await buildClient()
   const results: EngineResult[] = []
   let order = 0
-  for (const [k, n] of opts.sizes.entries()) {
-    if (!Number.isSafeInteger(n) || n < 1 || n > 5000) throw new RangeError(`size must be 1…5000, got ${n}`)
-    const ordered = k % 2 === 0 ? clients : [...clients].reverse()
-    for (const client of ordered) {
-      order += 1
-      results.push(await runOne(client, n, opts.seed, order))
+  let turn = 0
+  for (let round = 1; round <= rounds; round++) {
+    for (const n of opts.sizes) {
+      const ordered = turn++ % 2 === 0 ? clients : [...clients].reverse()
+      for (const client of ordered) {
+        order += 1
+        results.push({ ...(await runOne(client, n, opts.seed, order)), round })
+      }
     }
   }
   return results
@@ -539,7 +552,8 @@ if (invokedDirectly) {
   const seed = Number(argValue(args, '--seed') ?? 1)
   const perFlow = args.includes('--per-flow')
   const clients = argValue(args, '--clients')?.split(',') as ClientKind[] | undefined
-  runEngineBench({ sizes, seed, ...(clients ? { clients } : {}) }).then(
+  const rounds = Number(argValue(args, '--rounds') ?? 1)
+  runEngineBench({ sizes, seed, rounds, ...(clients ? { clients } : {}) }).then(
     (results) => {
       const out = perFlow ? results : results.map(({ perFlow: _omitted, ...rest }) => rest)
       process.stdout.write(`${JSON.stringify(out, null, 2)}\n`)

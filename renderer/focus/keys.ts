@@ -22,9 +22,9 @@ const OK_KEYS = new Set(['Enter', 'Select', 'Accept'])
 
 let backHandler: (() => void) | null = null
 /**
- * Back actions of questions asked over the screen (the banner's "Restart anyway" / "Cancel"),
- * newest last: while one is open, Back answers it (as Cancel would) instead of leaving the
- * screen underneath, as Escape closes a dialog.
+ * Back actions of questions asked over the screen (the banner's "Restart anyway" / "Don't
+ * restart"), newest last: while one is open, Back answers it as its safe choice would, instead
+ * of leaving the screen underneath, as Escape closes a dialog.
  */
 const overBack: (() => void)[] = []
 

@@ -20,7 +20,7 @@ export function useBack(handler: (() => void) | null): void {
 
 /**
  * While `handler` is not null, Back runs it instead of the screen's Back action: for a question
- * shown over the screen, which Back answers as Cancel does. The latest handler always runs.
+ * shown over the screen, which Back answers as its safe choice does. The latest handler always runs.
  */
 export function useBackOver(handler: (() => void) | null): void {
   const latest = useRef(handler)
