@@ -62,11 +62,23 @@ function fold(text: string): string {
   return out
 }
 
-/** The bytes of `text` as a binary string, for `btoa`. */
+/** The bytes as a binary string (a character per byte), for `btoa`; in chunks, so as not to make a string per byte. */
 function binary(bytes: Uint8Array): string {
   let out = ''
-  for (const byte of bytes) out += String.fromCharCode(byte)
+  for (let at = 0; at < bytes.length; at += 4096) out += String.fromCharCode.apply(null, bytes.subarray(at, at + 4096) as unknown as number[])
   return out
+}
+
+/** `text` without the `=` padding at its end. */
+function unpadded(text: string): string {
+  let end = text.length
+  while (end > 0 && text.charCodeAt(end - 1) === 61) end--
+  return end === text.length ? text : text.slice(0, end)
+}
+
+/** The base64url twin of a base64 text (the same string when it has no `+` or `/`). */
+function base64url(text: string): string {
+  return text.includes('+') || text.includes('/') ? text.replace(/\+/g, '-').replace(/\//g, '_') : text
 }
 
 /**
@@ -83,15 +95,15 @@ function base64Forms(bytes: Uint8Array): string[] {
  * which is written in base64 only).
  */
 function base64Texts(bytes: Uint8Array): { std: string; url?: string }[] {
-  const out: { std: string; url?: string }[] = []
+  const raw = binary(bytes)
+  const whole = btoa(raw)
+  const out: { std: string; url?: string }[] = [{ std: whole }]
   for (let shift = 0; shift < 3; shift++) {
-    const padded = new Uint8Array(shift + bytes.length)
-    padded.set(bytes, shift)
-    let text = btoa(binary(padded)).replace(/=+$/, '')
+    // After `shift` other bytes (zeros: the characters they touch are cut off below).
+    let text = unpadded(shift === 0 ? whole : btoa((shift === 1 ? '\0' : '\0\0') + raw))
     // Characters holding bits of the bytes before, and the last one (bits of the bytes after).
-    text = text.slice(shift === 0 ? 0 : shift + 1, (padded.length * 4) % 3 === 0 ? undefined : -1)
-    if (shift === 0) out.push({ std: btoa(binary(bytes)) })
-    out.push({ std: text, url: text.replace(/\+/g, '-').replace(/\//g, '_') })
+    text = text.slice(shift === 0 ? 0 : shift + 1, ((shift + bytes.length) * 4) % 3 === 0 ? undefined : -1)
+    out.push({ std: text, url: base64url(text) })
   }
   return out
 }
@@ -108,8 +120,9 @@ function indexForms(secret: string): { form: string; runs: 'all' | 'url' }[] {
   // Forms that are not base64: their runs are all needed, whatever else they equal.
   const others = new Set<string>([secret])
   if (!/^[A-Za-z0-9._-]*$/.test(secret)) textForms(secret, others)
-  others.add(percentEveryByte(secret))
-  const base64 = base64Texts(encoder.encode(secret))
+  const bytes = encoder.encode(secret)
+  others.add(percentEveryByte(bytes))
+  const base64 = base64Texts(bytes)
   const stds = new Set(base64.map(({ std }) => std))
   const whole = base64[0]?.std ?? ''
   const out = new Map<string, 'all' | 'url' | 'skip'>()
@@ -136,17 +149,17 @@ export function secretForms(secret: string): string[] {
   // whose every run of these forms would cost tens of thousands of index entries per token.
   if (secret.length <= MAX_REENCODED_LENGTH) {
     const bytes = encoder.encode(secret)
-    forms.add(percentEveryByte(secret))
+    forms.add(percentEveryByte(bytes))
     for (const form of base64Forms(bytes)) forms.add(form)
   }
   return [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH)
 }
 
-/** `secret` with every UTF-8 byte percent-escaped. */
-function percentEveryByte(secret: string): string {
-  let out = ''
-  for (const byte of encoder.encode(secret)) out += PERCENT[byte]
-  return out
+/** A secret's UTF-8 `bytes`, every one percent-escaped. */
+function percentEveryByte(bytes: Uint8Array): string {
+  const parts = new Array<string>(bytes.length)
+  for (let i = 0; i < bytes.length; i++) parts[i] = PERCENT[bytes[i] as number] as string
+  return parts.join('')
 }
 
 const encoder = new TextEncoder()
@@ -557,17 +570,35 @@ export class Scrubber {
       else map.delete(key)
     }
     for (const { form, runs: which } of indexForms(secret)) {
-      const folded = fold(form)
       // Every occurrence of a run counts (adding and removing visit the same runs, so they balance).
-      if (folded.length < SECRET_HEAD_LENGTH) count(this.short, folded)
-      else {
-        const runs = runHashes(folded)
-        // A base64url twin: only its runs holding `-` or `_` (the others are its base64 twin's).
-        const url = which === 'url' ? urlRunStarts(folded) : undefined
-        for (let i = 0; i < runs.length; i += 2) {
-          if (url === undefined || url[i / 2] === 1) this.windows.change(runs[i] as number, runs[i + 1] as number, change)
-        }
+      if (form.length < SECRET_HEAD_LENGTH) count(this.short, fold(form))
+      else this.changeRuns(form, which, change)
+    }
+  }
+
+  /**
+   * Adds `change` to the count of every run of `form` folded to lower case (of a base64url
+   * twin, only its runs holding `-` or `_`: the others are its base64 twin's). The hashes are
+   * `runHashes(fold(form))`'s, rolled here without making either: ASCII forms (every encoded
+   * one) are folded character by character as they are read.
+   */
+  private changeRuns(form: string, which: 'all' | 'url', change: 1 | -1): void {
+    const text = /^[\x00-\x7f]*$/.test(form) ? form : fold(form)
+    const url = which === 'url' ? urlRunStarts(text) : undefined
+    let a = 0
+    let b = 0
+    for (let i = 0; i < text.length; i++) {
+      let c = text.charCodeAt(i)
+      if (c >= 65 && c <= 90) c += 32 // A-Z (an ASCII form is not folded beforehand)
+      if (i >= SECRET_HEAD_LENGTH) {
+        let gone = text.charCodeAt(i - SECRET_HEAD_LENGTH)
+        if (gone >= 65 && gone <= 90) gone += 32
+        a = (a - Math.imul(gone, RUN_TOP_A)) | 0
+        b = (b - Math.imul(gone, RUN_TOP_B)) | 0
       }
+      a = (Math.imul(a, RUN_MUL_A) + c) | 0
+      b = (Math.imul(b, RUN_MUL_B) + c) | 0
+      if (i >= SECRET_HEAD_LENGTH - 1 && (url === undefined || url[i - SECRET_HEAD_LENGTH + 1] === 1)) this.windows.change(a, b, change)
     }
   }
 
