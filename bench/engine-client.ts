@@ -62,6 +62,8 @@ export type ChildMessage =
       readonly rssPeakKiB: number
       /** The whole process's peak RSS at the end, startup included, KiB (see `peakRssKiB`). */
       readonly maxRssKiB: number
+      /** Where `maxRssKiB` came from: `maxRSS` may be the parent's peak (see `peakRssKiB`). */
+      readonly maxRssFrom: 'VmHWM' | 'maxRSS'
       readonly heapUsedPeakKiB: number
     }
 
@@ -209,14 +211,14 @@ async function floorClient(start: StartMessage): Promise<RunFlow> {
  * has grown past it reports the bench's size (seen: 203 MB for all three clients at N=100).
  * `VmHWM` belongs to the new address space. Elsewhere `maxRSS` is what there is.
  */
-function peakRssKiB(): number {
+function peakRssKiB(): { kib: number; from: 'VmHWM' | 'maxRSS' } {
   try {
     const hwm = /^VmHWM:\s+(\d+)\s+kB$/m.exec(readFileSync('/proc/self/status', 'utf8'))
-    if (hwm) return Number(hwm[1])
+    if (hwm) return { kib: Number(hwm[1]), from: 'VmHWM' }
   } catch {
     // not Linux
   }
-  return process.resourceUsage().maxRSS
+  return { kib: process.resourceUsage().maxRSS, from: 'maxRSS' }
 }
 
 function send(message: ChildMessage): void {
@@ -259,6 +261,7 @@ async function run(start: StartMessage): Promise<void> {
   sample()
   clearInterval(sampler)
 
+  const peak = peakRssKiB()
   const summary: ChildMessage = {
     type: 'summary',
     startedAt,
@@ -267,7 +270,8 @@ async function run(start: StartMessage): Promise<void> {
     cpuSystemUs: cpu.system,
     rssBeforeKiB: Math.round(rssBefore / 1024),
     rssPeakKiB: Math.round(rssPeak / 1024),
-    maxRssKiB: peakRssKiB(),
+    maxRssKiB: peak.kib,
+    maxRssFrom: peak.from,
     heapUsedPeakKiB: Math.round(heapPeak / 1024),
   }
   // Exit once the summary is out: keep-alive sockets would otherwise hold the process.

@@ -14,6 +14,7 @@
  * prints JSON. `BENCH_CPU_PROF=<dir>` writes a V8 CPU profile of each child there.
  */
 import { fork, type ChildProcess } from 'node:child_process'
+import { rm } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -34,8 +35,8 @@ const CHILD_READY_MS = 30_000
 
 const here = dirname(fileURLToPath(import.meta.url))
 const repoRoot = join(here, '..')
-/** Where `buildClient` writes the child (see there). */
-const builtDir = join(here, '.build')
+/** Where `buildClient` writes the child (see there): one folder per bench process, so two benches never share one. */
+const builtDir = join(here, '.build', String(process.pid))
 const builtClient = join(builtDir, 'engine-client.js')
 
 /**
@@ -43,9 +44,9 @@ const builtClient = join(builtDir, 'engine-client.js')
  * mode `cli`): one ES module for Node with every package bundled (our core, oauth4webapi, zod;
  * openid-client and jose for the other child), only Node's built-ins external. Each client then
  * runs as shipped code in a plain `node`, with no TypeScript loader in its process: `tsx` (how
- * the children ran before) compiles every module on load and keeps its source map, which cost
- * our child some 25 MB of heap at its peak and both children CPU and memory that no user's
- * process spends.
+ * the children ran before) compiles every module on load and keeps its source maps, work and
+ * memory no user's process has (our heap peak at N=1000 was 117–122 MB in four runs under `tsx`
+ * on 2026-12-04, 76–96 MB built; the peak moves by run, so compare rounds, not single runs).
  */
 async function buildClient(): Promise<void> {
   const { builtinModules } = await import('node:module')
@@ -75,7 +76,7 @@ export interface EngineOptions {
   readonly clients?: ClientKind[]
   /**
    * How many times every (size, client) pair runs, round after round (default 1): one run of a
-   * client moves by ±10 % here, so `npm run bench` judges the median of a few rounds.
+   * client moves by 10–45 % here (see bench/run.ts), so `npm run bench` judges the median of a few rounds.
    */
   readonly rounds?: number
 }
@@ -158,6 +159,8 @@ export interface EngineResult {
   readonly memory: {
     /** The child's whole-life peak RSS, startup included (its `VmHWM` on Linux; see engine-client.ts). */
     readonly maxRssKiB: number
+    /** `VmHWM` (this process's own), or `maxRSS` where there is no /proc (it may be the bench's peak: see engine-client.ts). */
+    readonly maxRssFrom: 'VmHWM' | 'maxRSS'
     /** Highest RSS sampled during the flows. */
     readonly rssPeakKiB: number
     /** RSS right before the flows. */
@@ -486,6 +489,7 @@ function summarize(c: Collected): Omit<EngineResult, 'round'> {
     },
     memory: {
       maxRssKiB: s.maxRssKiB,
+      maxRssFrom: s.maxRssFrom,
       rssPeakKiB: s.rssPeakKiB,
       rssBeforeKiB: s.rssBeforeKiB,
       rssGrowthKiB: s.rssPeakKiB - s.rssBeforeKiB,
@@ -513,9 +517,9 @@ function summarize(c: Collected): Omit<EngineResult, 'round'> {
 
 /**
  * Runs every (size, client) pair, one at a time, each against a fresh server and a fresh child,
- * `rounds` times. The client order alternates per size and per round (ours first for the 1st
- * size of the 1st round, openid-client first for the 2nd, …) so neither always meets the colder
- * server.
+ * `rounds` times. The client order rotates by round and by size (round 1: ours, openid-client,
+ * floor; round 2: openid-client, floor, ours; …), so over as many rounds as clients each client
+ * takes each place once and no drift of the bench process (warming up, heat) favours one.
  */
 export async function runEngineBench(opts: EngineOptions): Promise<EngineResult[]> {
   const clients = opts.clients ?? (['ours', 'openid-client'] as ClientKind[])
@@ -523,19 +527,23 @@ export async function runEngineBench(opts: EngineOptions): Promise<EngineResult[
   if (!Number.isSafeInteger(rounds) || rounds < 1 || rounds > 20) throw new RangeError(`rounds must be 1…20, got ${rounds}`)
   for (const n of opts.sizes) if (!Number.isSafeInteger(n) || n < 1 || n > 5000) throw new RangeError(`size must be 1…5000, got ${n}`)
   await buildClient()
-  const results: EngineResult[] = []
-  let order = 0
-  let turn = 0
-  for (let round = 1; round <= rounds; round++) {
-    for (const n of opts.sizes) {
-      const ordered = turn++ % 2 === 0 ? clients : [...clients].reverse()
-      for (const client of ordered) {
-        order += 1
-        results.push({ ...(await runOne(client, n, opts.seed, order)), round })
+  try {
+    const results: EngineResult[] = []
+    let order = 0
+    for (let round = 1; round <= rounds; round++) {
+      for (const [k, n] of opts.sizes.entries()) {
+        const shift = (round - 1 + k) % clients.length
+        const ordered = [...clients.slice(shift), ...clients.slice(0, shift)]
+        for (const client of ordered) {
+          order += 1
+          results.push({ ...(await runOne(client, n, opts.seed, order)), round })
+        }
       }
     }
+    return results
+  } finally {
+    await rm(builtDir, { recursive: true, force: true })
   }
-  return results
 }
 
 // ---------------------------------------------------------------------------

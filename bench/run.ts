@@ -13,7 +13,11 @@ import { runScreenBench } from './screen'
 
 const sizes = [100, 1000]
 const seed = 1
-/** Each (size, client) pair runs this many times; the goals judge the median (one run moves by ±10 % here). */
+/**
+ * Each (size, client) pair runs this many times; the goals judge the median. One run moves a
+ * lot here (openid-client alone: 3.5–4.6 s of CPU at N=1000, 0.88–1.28 s at N=100, on
+ * 2026-12-04), and a round's two clients, run back to back, move together more than apart.
+ */
 const rounds = 3
 
 const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a')
@@ -115,9 +119,16 @@ function goals(results: readonly EngineResult[], screen: Awaited<ReturnType<type
       const each = runs.length > 1 ? ` in ${runs.length} rounds` : ''
       line(early === 0, `${client} N=${n}: zero polls earlier than the interval${each} (${early})`)
       line(over === 0, `${client} N=${n}: token requests per flow ≤ ⌈t/interval⌉ + 1${each} (${over} flows over)`)
-      line(median(means) <= interval / 2 + 50, `${client} N=${n}: mean approval→token ≤ interval/2 + 50 ms (median ${fmt(median(means))} ms; rounds ${means.map((m) => fmt(m)).join(', ')})`)
+      const overRounds = means.filter((m) => m > interval / 2 + 50).length
+      line(
+        median(means) <= interval / 2 + 50,
+        `${client} N=${n}: mean approval→token ≤ interval/2 + 50 ms (median ${fmt(median(means))} ms; rounds ${means.map((m) => fmt(m)).join(', ')}${overRounds > 0 ? `; ${overRounds} of ${means.length} rounds over` : ''})`,
+      )
     }
   }
+  // Where a child could not read its own peak (no /proc), the figure may be the bench's: say so.
+  const unsure = results.filter((r) => r.memory.maxRssFrom !== 'VmHWM').length
+  if (unsure > 0) out.push(`NOTE  ${unsure} runs' peak RSS is getrusage's maxRSS, which on Linux may be the bench process's own peak (see bench/engine-client.ts)`)
   const at = roundsAt(results, 1000)
   if (at.some((r) => r.ours && r.theirs)) {
     const cpu = across(at, (r) => r.cpu.totalMs)

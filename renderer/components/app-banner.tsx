@@ -1,5 +1,6 @@
 /** A quiet strip about the app itself: where accounts are kept, and notices from the back end. */
 import { useLayoutEffect, useRef } from 'react'
+import { KEEPS_FOCUS } from '../focus/keys'
 import { FocusButton } from './focus-button'
 
 /** One button of the banner. */
@@ -21,10 +22,12 @@ export interface AppBannerProps {
    * `ifLost`, only when focus fell to nothing or was in the banner (never away from the screen).
    */
   readonly focus?: { readonly key: string; readonly ifLost?: boolean }
+  /** The banner asks a question: a screen's first focus leaves its focus alone (see KEEPS_FOCUS). */
+  readonly asking?: boolean
 }
 
 /** Polite: these are facts about the device, not answers to something the user did. */
-export function AppBanner({ lines, actions = [], focus }: AppBannerProps) {
+export function AppBanner({ lines, actions = [], focus, asking = false }: AppBannerProps) {
   const root = useRef<HTMLElement>(null)
   // A layout effect: it runs in the same task as the change that removed the focused button,
   // before the screen's focus recovery (a MutationObserver, see focus/keys.ts) would move a
@@ -38,7 +41,7 @@ export function AppBanner({ lines, actions = [], focus }: AppBannerProps) {
   }, [focus])
   if (lines.length === 0 && actions.length === 0) return null
   return (
-    <aside ref={root} className="app-banner" role="status" aria-live="polite">
+    <aside ref={root} className="app-banner" role="status" aria-live="polite" {...(asking ? { [KEEPS_FOCUS]: '' } : {})}>
       {lines.map((line) => (
         <p key={line.key} className="app-banner__line">
           <span className="app-banner__title">{line.title}</span>

@@ -28,6 +28,18 @@ let backHandler: (() => void) | null = null
  */
 const overBack: (() => void)[] = []
 
+/**
+ * Marks an element (the banner while it asks a question) whose focus a screen's first focus
+ * leaves alone: a new screen or step under an open question does not take focus from it.
+ */
+export const KEEPS_FOCUS = 'data-keeps-focus'
+
+/** Focus is inside an element marked {@link KEEPS_FOCUS}. */
+export function focusIsKept(): boolean {
+  const active = document.activeElement
+  return active instanceof HTMLElement && active.closest(`[${KEEPS_FOCUS}]`) !== null
+}
+
 /** Sets (or, with null, clears) the back action; the screen on display owns it. */
 export function setBackHandler(handler: (() => void) | null): void {
   backHandler = handler

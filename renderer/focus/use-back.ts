@@ -1,6 +1,6 @@
 /** Hooks a screen uses to own the Back key and its first focus. */
 import { useEffect, useRef, type RefObject } from 'react'
-import { firstControl, focusWithRing, pushBackHandler, setBackHandler } from './keys'
+import { firstControl, focusIsKept, focusWithRing, pushBackHandler, setBackHandler } from './keys'
 
 /**
  * Makes `handler` the Back action while the calling screen is mounted; null means Back does
@@ -34,10 +34,13 @@ export function useBackOver(handler: (() => void) | null): void {
 /**
  * Focuses the screen's first control (`data-autofocus`, else the first in order) on mount, and
  * again whenever `key` changes: a new step on the same screen (the code arrived, an account
- * went away) starts again from the screen's OK action.
+ * went away) starts again from the screen's OK action. Not while a question over the screen
+ * holds focus.
  */
 export function useFirstFocus(root: RefObject<HTMLElement | null>, key?: unknown): void {
   useEffect(() => {
+    // A question open over the screen keeps its focus (see KEEPS_FOCUS).
+    if (focusIsKept()) return
     const el = root.current
     const first = el ? firstControl(el) : null
     if (first) focusWithRing(first)

@@ -37,30 +37,33 @@ export function AppNotices() {
     })),
   )
   // "Restart" asks first when it would lose something: accounts that only memory holds, or the
-  // sign-in under way (only this run polls for its code). `asked`: the count of accounts
-  // the question showed, which is what "Restart anyway" agrees to lose.
+  // sign-in under way (only this run polls for its code). `asked`: what the question showed;
+  // its count of accounts is what "Restart anyway" agrees to lose.
   const signingIn = status === 'starting' || status === 'waiting'
   const mustAsk = unsaved > 0 || signingIn
-  const [asked, setAsked] = useState<number | null>(null)
+  const [asked, setAsked] = useState<{ readonly unsaved: number; readonly signingIn: boolean } | null>(null)
   const [focus, setFocus] = useState<{ readonly key: string; readonly ifLost?: boolean } | undefined>(undefined)
-  const ask = (count: number) => {
-    setAsked(count)
-    // The safe choice takes focus when asked (and when asked again with another count).
+  const ask = () => {
+    setAsked({ unsaved, signingIn })
+    // The safe choice takes focus when asked (and when asked again about something else).
     setFocus({ key: 'cancel' })
   }
   const cancel = () => {
     setAsked(null)
     setFocus({ key: 'restart' })
   }
-  // Nothing left to lose, or no restart to make: the question goes (focus moves only if it was
-  // lost with the buttons). The count changed while asking: ask again with the new one. Set
-  // while rendering (React's "adjusting state when a prop changes"), not in an effect, so the
-  // buttons and the focus change in one commit: in between, the screen's focus recovery
-  // (focus/keys.ts) would send a lost focus to the screen's first control.
-  if (asked !== null && (!mustAsk || retry !== 'restart' || kiosk)) {
+  // Nothing left to lose, or no restart to make (the key store opened, a kiosk): the question
+  // goes (focus moves only if it was lost with the buttons). More to lose while asking (another
+  // account, a sign-in started): asked again. Set while rendering (React's "adjusting state when
+  // a prop changes"), not in an effect, so the buttons and the focus change in one commit: in
+  // between, the screen's focus recovery (focus/keys.ts) would send a lost focus to the
+  // screen's first control.
+  if (asked !== null && (!mustAsk || retry !== 'restart' || kiosk || storage !== 'locked' || host !== 'electron')) {
     setAsked(null)
     setFocus({ key: 'restart', ifLost: true })
-  } else if (asked !== null && asked !== unsaved) ask(unsaved)
+  } else if (asked !== null && (asked.unsaved !== unsaved || (signingIn && !asked.signingIn))) ask()
+  // The sign-in ended while asking (less to lose, so not asked again): one starting later is new.
+  else if (asked !== null && !signingIn && asked.signingIn) setAsked({ unsaved: asked.unsaved, signingIn: false })
   const lines = notices.map((n) => ({
     key: n.code,
     title: KNOWN.has(n.code) ? t(`app.notice.${n.code}` as MessageKey) : n.code,
@@ -76,9 +79,11 @@ export function AppNotices() {
     if (storage === 'weak') lines.unshift({ key: 'storage', title: t('app.storageWeak'), detail: null })
     if (storage === 'locked') buttons = lockedButtons()
   }
-  // Back answers an open question as "Don't restart" does (instead of leaving the screen under it).
-  useBackOver(buttons.some((b) => b.key === 'cancel') ? cancel : null)
-  return <AppBanner lines={lines} actions={buttons} {...(focus ? { focus } : {})} />
+  // Back answers an open question as "Don't restart" does (instead of leaving the screen under
+  // it), and the screen under it does not take its focus.
+  const asking = buttons.some((b) => b.key === 'cancel')
+  useBackOver(asking ? cancel : null)
+  return <AppBanner lines={lines} actions={buttons} asking={asking} {...(focus ? { focus } : {})} />
 
   /** What can open a locked keystore: asking again, or (the keystore answered for this run) a restart. */
   function lockedButtons(): AppBannerAction[] {
@@ -90,7 +95,7 @@ export function AppNotices() {
     }
     if (restarted) lines.push({ key: 'restarted', title: t('app.keystoreRestartedNoHelp'), detail: null })
     if (asked !== null && mustAsk) {
-      const agreed = asked
+      const agreed = asked.unsaved
       if (agreed > 0) lines.push({ key: 'restart', title: t('app.keystoreRestartLoses', { count: agreed }), detail: null })
       if (signingIn) lines.push({ key: 'restart-sign-in', title: t('app.keystoreRestartCancelsSignIn'), detail: null })
       return [
@@ -100,6 +105,6 @@ export function AppNotices() {
         { key: 'cancel', label: t('app.keystoreRestartKeep'), onPress: cancel },
       ]
     }
-    return [{ key: 'restart', label: t('app.keystoreRestart'), onPress: () => (mustAsk ? ask(unsaved) : void actions.restartApp(0)) }]
+    return [{ key: 'restart', label: t('app.keystoreRestart'), onPress: () => (mustAsk ? ask() : void actions.restartApp(0)) }]
   }
 }

@@ -22,7 +22,7 @@ if (!HAS_CHROMIUM) console.warn(SKIP_REASON)
 const SHOTS = 'test-results/screens'
 mkdirSync(SHOTS, { recursive: true })
 
-/** Never contacted: no sign-in starts in these tests. */
+/** Refuses connections (port 9, discard): a sign-in started against it stays "starting", retrying. */
 const PROVIDER = entry({ id: 'corp', name: 'Corp', dialect: 'oauth2', clientId: 'c', endpoints: { deviceAuthorization: 'http://127.0.0.1:9/device', token: 'http://127.0.0.1:9/token' } })
 
 const LOCKED: Partial<AppInfo> = {
@@ -37,24 +37,33 @@ const banner = (page: Page) => page.locator('.app-banner')
 /** The label of the focused element. */
 const focused = (page: Page) => page.evaluate(() => document.activeElement?.textContent?.trim() ?? null)
 
+/** The focused control: its label and where it is (two controls may share a label). */
+const focusedAt = (page: Page) =>
+  page.evaluate(() => {
+    const el = document.activeElement
+    const box = el?.getBoundingClientRect()
+    return { label: el?.textContent?.trim() ?? null, at: box ? `${Math.round(box.x)},${Math.round(box.y)}` : '' }
+  })
+
 /**
- * Moves focus with the arrow keys until the named button has it (the screen has no pointer):
- * from each control reached, each arrow is tried once, so every control a path of arrows leads
- * to is reached whatever the layout.
+ * Moves focus with the arrow keys until the named button has it (the screen has no pointer).
+ * A search over the controls: from each one reached, every arrow is tried once; when all four
+ * have been tried from where focus is, it goes on from there with the arrow tried least.
  */
 async function focusButton(page: Page, name: string): Promise<void> {
-  const arrows = ['ArrowLeft', 'ArrowUp', 'ArrowRight', 'ArrowDown']
-  const tried = new Map<string | null, Set<string>>()
-  for (let step = 0; step < 40; step++) {
-    const at = await focused(page)
-    if (at === name) return
-    const done = tried.get(at) ?? new Set<string>()
-    tried.set(at, done)
-    const key = arrows.find((arrow) => !done.has(arrow)) ?? arrows[step % arrows.length]!
-    done.add(key)
-    await page.keyboard.press(key)
+  const arrows = ['ArrowLeft', 'ArrowUp', 'ArrowRight', 'ArrowDown'] as const
+  const tried = new Map<string, Map<string, number>>()
+  for (let step = 0; step < 60; step++) {
+    const { label, at } = await focusedAt(page)
+    if (label === name) return
+    const key = `${label}@${at}`
+    const counts = tried.get(key) ?? new Map<string, number>()
+    tried.set(key, counts)
+    const arrow = [...arrows].sort((x, y) => (counts.get(x) ?? 0) - (counts.get(y) ?? 0))[0]!
+    counts.set(arrow, (counts.get(arrow) ?? 0) + 1)
+    await page.keyboard.press(arrow)
   }
-  throw new Error(`no focus reached "${name}" (at "${await focused(page)}")`)
+  throw new Error(`no focus reached "${name}" (at "${(await focusedAt(page)).label}")`)
 }
 
 /** Keeps the page's event streams reachable, so a test can deliver an `app:changed` as the back end would. */
@@ -70,9 +79,10 @@ const keepEventSources = async (page: Page): Promise<void> => {
   })
 }
 
-/** Delivers `info` to the page as main's `app:changed` event (serve never sends one). */
-async function pushInfo(page: Page, info: Partial<AppInfo>): Promise<void> {
-  const full: AppInfo = { kiosk: false, fixedProvider: null, locale: 'en-US', host: 'electron', storage: 'locked', notices: [], ...LOCKED, ...info }
+/** Delivers `info` (without the members in `drop`) to the page as main's `app:changed` event (serve never sends one). */
+async function pushInfo(page: Page, info: Partial<AppInfo>, drop: readonly (keyof AppInfo)[] = []): Promise<void> {
+  const full: Partial<AppInfo> = { kiosk: false, fixedProvider: null, locale: 'en-US', host: 'electron', storage: 'locked', notices: [], ...LOCKED, ...info }
+  for (const key of drop) delete full[key]
   const delivered = await page.evaluate((data) => {
     const sources = (window as unknown as { __sources?: EventSource[] }).__sources ?? []
     const open = sources.filter((source) => source.readyState !== EventSource.CLOSED)
@@ -163,6 +173,8 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the keystore banner in Chromium' 
       await page.keyboard.press(back)
       await expect.poll(() => banner(page).getByRole('button').allTextContents()).toEqual(['Restart Linkscreen to open the key store'])
       expect(await focused(page)).toBe('Restart Linkscreen to open the key store')
+      // The screen's own Back (back to the picker) is asynchronous: give it time to show if it ran.
+      await page.waitForTimeout(300)
       expect(await page.locator('main h1').textContent()).toBe('Signed-in accounts')
       await page.keyboard.press('Enter')
       await expect.poll(() => focused(page)).toBe("Don't restart")
@@ -231,6 +243,37 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the keystore banner in Chromium' 
     await focusButton(page, 'Restart anyway')
     await page.keyboard.press('Enter')
     await expect.poll(() => sent).toEqual([{ request: { discardUnsaved: 0 } }])
+  })
+
+  it('a sign-in started while asking: asked again, now saying the sign-in is cancelled too', async () => {
+    screen = await openScreen(browser, [PROVIDER], { info: { ...LOCKED, keystoreRetry: 'restart', unsavedAccounts: 1 } })
+    const { page } = screen
+    await focusButton(page, 'Restart Linkscreen to open the key store')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => focused(page)).toBe("Don't restart")
+    expect(await banner(page).textContent()).not.toContain('A sign-in is under way')
+    // While the question is open, the user starts a sign-in from the picker.
+    await expect.poll(async () => {
+      await page.keyboard.press('ArrowUp')
+      return page.evaluate(() => document.activeElement?.querySelector('.provider-tile__name')?.textContent ?? null)
+    }).toBe('Corp')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => banner(page).textContent()).toContain('A sign-in is under way: a restart cancels it')
+    expect(await banner(page).textContent()).toContain('a restart signs them out (1)')
+    // Asked again: the safe choice has focus again.
+    await expect.poll(() => focused(page)).toBe("Don't restart")
+  })
+
+  it('the key store opens while asking: the question goes, and does not come back by itself if it locks again', async () => {
+    screen = await openScreen(browser, [PROVIDER], { info: { ...LOCKED, keystoreRetry: 'restart', unsavedAccounts: 2 }, prepare: keepEventSources })
+    const { page } = screen
+    await focusButton(page, 'Restart Linkscreen to open the key store')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => banner(page).getByRole('button').allTextContents()).toEqual(['Restart anyway', "Don't restart"])
+    await pushInfo(page, { storage: 'encrypted', notices: [] }, ['keystoreRetry', 'unsavedAccounts'])
+    await expect.poll(() => banner(page).getByRole('button').count()).toBe(0)
+    await pushInfo(page, { keystoreRetry: 'restart', unsavedAccounts: 2 })
+    await expect.poll(() => banner(page).getByRole('button').allTextContents()).toEqual(['Restart Linkscreen to open the key store'])
   })
 
   it('only a restart helps, nothing unsaved, a restart already made: says so, and the button restarts at once', async () => {
