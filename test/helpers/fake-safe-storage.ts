@@ -57,9 +57,14 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 /** The machine the stand-in runs on, as a test describes it. */
 export interface KeystoreMachine {
   platform: NodeJS.Platform
-  /** Linux: `XDG_CURRENT_DESKTOP` as Chromium reads it ('GNOME', 'KDE' with `kdeVersion`, 'cage', …). */
+  /**
+   * Linux: `XDG_CURRENT_DESKTOP` ('GNOME', 'ubuntu:GNOME', 'KDE' with `kdeVersion`, 'cage', …;
+   * '' when unset). Chromium reads it as described at `selectedBackend`.
+   */
   desktop: string
-  /** Linux: KDE's major version when `desktop` is 'KDE'. */
+  /** Linux: `DESKTOP_SESSION` ('gnome', 'mate', 'plasma', 'cosmic', …), Chromium's older fallback. */
+  desktopSession?: string
+  /** Linux: `KDE_SESSION_VERSION` (KDE's major version; Chromium reads only 5 and 6, else KDE 4). */
   kdeVersion?: 4 | 5 | 6
   /** Linux: Chromium's `--password-store` switch, when the app was started with one. */
   passwordStore?: 'basic' | 'gnome-libsecret' | 'kwallet' | 'kwallet5' | 'kwallet6'
@@ -85,8 +90,39 @@ export const DEFAULT_MACHINE: KeystoreMachine = {
   name: 'machine-a',
 }
 
-/** Desktops for which Chromium selects libsecret (docs/api/safe-storage.md, `getSelectedStorageBackend`). */
-const LIBSECRET_DESKTOPS = new Set(['X-Cinnamon', 'Deepin', 'GNOME', 'Pantheon', 'XFCE', 'UKUI', 'Unity'].map((d) => d.toLowerCase()))
+/** `XDG_CURRENT_DESKTOP` values for which Chromium's `SelectBackend` picks the Secret Service (GNOME_ANY). */
+const LIBSECRET_DESKTOPS = new Set(['Unity', 'Deepin', 'GNOME', 'X-Cinnamon', 'Pantheon', 'XFCE', 'UKUI'])
+
+/**
+ * The key store Chromium selects from the desktop when no `--password-store` is given: its
+ * `GetDesktopEnvironment` (base/nix/xdg_util.cc) then `SelectBackend`
+ * (components/os_crypt/sync/key_storage_util_linux.cc).
+ * - `XDG_CURRENT_DESKTOP` is split at ':' and read in order, each value matched exactly (case
+ *   included): Unity, Deepin, GNOME, X-Cinnamon, Pantheon, XFCE, UKUI → the Secret Service; KDE →
+ *   KWallet of `KDE_SESSION_VERSION` 5 or 6, else KDE 4's; LXQt → none. So Ubuntu's
+ *   'ubuntu:GNOME' is GNOME, and 'COSMIC', 'sway' or 'cage' match nothing.
+ * - Then `DESKTOP_SESSION`: deepin, gnome, mate, one holding "xfce", xubuntu, ukui → the Secret
+ *   Service; kde4, kde-plasma → KDE 4; kde → KDE 4 with a `KDE_SESSION_VERSION`, else KDE 3,
+ *   which gets none. (The last fallbacks, `GNOME_DESKTOP_SESSION_ID` and `KDE_FULL_SESSION`,
+ *   are not modelled.)
+ * - Anything else: 'basic_text'.
+ * (Unity's gnome-fallback sessions, which Chromium counts as GNOME, select the same store.)
+ */
+function selectedBackend(m: KeystoreMachine): string {
+  const kde = (version: number | undefined): string => (version === 5 ? 'kwallet5' : version === 6 ? 'kwallet6' : 'kwallet')
+  for (const value of m.desktop.split(':').map((v) => v.trim()).filter((v) => v !== '')) {
+    if (LIBSECRET_DESKTOPS.has(value)) return 'gnome_libsecret'
+    if (value === 'KDE') return kde(m.kdeVersion)
+    if (value === 'LXQt') return 'basic_text'
+  }
+  const session = m.desktopSession
+  if (session !== undefined) {
+    if (['deepin', 'gnome', 'mate', 'xubuntu', 'ukui'].includes(session) || session.includes('xfce')) return 'gnome_libsecret'
+    if (session === 'kde4' || session === 'kde-plasma') return 'kwallet'
+    if (session === 'kde') return m.kdeVersion !== undefined ? 'kwallet' : 'basic_text'
+  }
+  return 'basic_text'
+}
 
 const TEMPORARILY = 'safeStorage.decryptStringAsync is temporarily unavailable. Please try again.'
 
@@ -171,9 +207,7 @@ export class FakeSafeStorage {
         return m.passwordStore
       default:
     }
-    if (LIBSECRET_DESKTOPS.has(m.desktop.toLowerCase())) return 'gnome_libsecret'
-    if (m.desktop.toLowerCase() === 'kde') return m.kdeVersion === 4 ? 'kwallet' : m.kdeVersion === 6 ? 'kwallet6' : 'kwallet5'
-    return 'basic_text'
+    return selectedBackend(m)
   }
 
   /** The v11 key from the selected store, asked once and cached (a missing one too). */

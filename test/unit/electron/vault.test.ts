@@ -88,6 +88,10 @@ describe('which key protects the accounts (issue #12, item 1)', () => {
     ['cage (a kiosk compositor) with gnome-keyring running', { desktop: 'cage', secretService: 'unlocked' }],
     ['cage with gnome-keyring and --password-store=gnome-libsecret', { desktop: 'cage', secretService: 'unlocked', passwordStore: 'gnome-libsecret' }],
     ['sway with no keyring', { desktop: 'sway', secretService: 'absent' }],
+    ["Ubuntu's GNOME (ubuntu:GNOME) with an unlocked keyring", { desktop: 'ubuntu:GNOME', secretService: 'unlocked' }],
+    ['MATE (known to Chromium only by DESKTOP_SESSION) with an unlocked keyring', { desktop: 'MATE', desktopSession: 'mate', secretService: 'unlocked' }],
+    ['COSMIC with gnome-keyring running', { desktop: 'COSMIC', desktopSession: 'cosmic', secretService: 'unlocked' }],
+    ['LXQt with KWallet open', { desktop: 'LXQt', desktopSession: 'lxqt', kwallet: 'open', secretService: 'unlocked' }],
     ['a Flatpak on GNOME (Secret portal) without a keyring', { desktop: 'GNOME', secretService: 'absent', portal: true }],
     ['--password-store=basic on GNOME', { desktop: 'GNOME', secretService: 'unlocked', passwordStore: 'basic' }],
     ['macOS', { platform: 'darwin' }],
@@ -123,6 +127,22 @@ describe('which key protects the accounts (issue #12, item 1)', () => {
       })
     }
   }
+
+  it("desktops as Chromium tells them apart (xdg_util.cc): Ubuntu's and MATE's keyrings are used; COSMIC and LXQt get none, so accounts stay in memory", async () => {
+    const cases: [Partial<KeystoreMachine>, string, string][] = [
+      [{ desktop: 'ubuntu:GNOME', secretService: 'unlocked' }, 'encrypted', 'gnome_libsecret'],
+      [{ desktop: 'MATE', desktopSession: 'mate', secretService: 'unlocked' }, 'encrypted', 'gnome_libsecret'],
+      [{ desktop: 'KDE', secretService: 'absent', kwallet: 'open' }, 'encrypted', 'kwallet'],
+      [{ desktop: 'COSMIC', desktopSession: 'cosmic', secretService: 'unlocked' }, 'memory', 'basic_text'],
+      [{ desktop: 'LXQt', desktopSession: 'lxqt', kwallet: 'open', secretService: 'unlocked' }, 'memory', 'basic_text'],
+    ]
+    for (const [change, storage, backend] of cases) {
+      machine(change)
+      expect(fake.safeStorage.getSelectedStorageBackend(), JSON.stringify(change)).toBe(backend)
+      const opened = await openVault(options())
+      expect(opened.storage, JSON.stringify(change)).toBe(storage)
+    }
+  })
 
   it('GNOME with no working keyring is not called encrypted (it was, with its tokens under a fixed key)', async () => {
     machine({ desktop: 'GNOME', secretService: 'absent' })
