@@ -72,7 +72,7 @@ async function buildClient(): Promise<void> {
 export interface EngineOptions {
   readonly sizes: number[]
   readonly seed: number
-  /** Default both, in an order alternated per size (see `EngineResult.order`). */
+  /** Default ours and openid-client, in an order rotated by round and size (see `runEngineBench`). */
   readonly clients?: ClientKind[]
   /**
    * How many times every (size, client) pair runs, round after round (default 1): one run of a
