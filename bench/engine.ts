@@ -49,22 +49,18 @@ const builtClient = join(builtDir, 'engine-client.js')
  * on 2026-12-04, 76–96 MB built; the peak moves by run, so compare rounds, not single runs).
  */
 async function buildClient(): Promise<void> {
-  const { builtinModules } = await import('node:module')
   const { build } = await import('vite')
-  const builtins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)].map((name) => new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(/.*)?$`))
+  // vite.config.ts's `cli` mode (everything bundled but Node's built-ins), with this entry and folder.
   await build({
-    configFile: false,
+    configFile: join(repoRoot, 'vite.config.ts'),
+    mode: 'cli',
     root: repoRoot,
     logLevel: 'warn',
-    ssr: { noExternal: true, target: 'node' },
     build: {
       outDir: builtDir,
-      emptyOutDir: true,
-      target: 'node20',
-      minify: false,
       sourcemap: false,
       ssr: join(here, 'engine-client.ts'),
-      rollupOptions: { external: builtins, output: { format: 'es', entryFileNames: 'engine-client.js', chunkFileNames: 'chunks/[name]-[hash].js' } },
+      rollupOptions: { output: { entryFileNames: 'engine-client.js' } },
     },
   })
 }

@@ -66,6 +66,15 @@ async function focusButton(page: Page, name: string): Promise<void> {
   throw new Error(`no focus reached "${name}" (at "${(await focusedAt(page)).label}")`)
 }
 
+/** Reaches the banner's Restart button with the arrows and presses OK. */
+async function pressRestart(page: Page): Promise<void> {
+  await focusButton(page, 'Restart Linkscreen to open the key store')
+  await page.keyboard.press('Enter')
+}
+
+/** The name on the focused provider tile, if a tile has focus. */
+const focusedTile = (page: Page) => page.evaluate(() => document.activeElement?.querySelector('.provider-tile__name')?.textContent ?? null)
+
 /** Keeps the page's event streams reachable, so a test can deliver an `app:changed` as the back end would. */
 const keepEventSources = async (page: Page): Promise<void> => {
   await page.addInitScript(() => {
@@ -129,8 +138,7 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the keystore banner in Chromium' 
     await expect.poll(() => banner(page).getByRole('button').allTextContents()).toEqual(['Restart Linkscreen to open the key store'])
     expect(await banner(page).textContent()).not.toContain('Try the key store again')
 
-    await focusButton(page, 'Restart Linkscreen to open the key store')
-    await page.keyboard.press('Enter')
+    await pressRestart(page)
     await expect.poll(() => banner(page).getByRole('button').allTextContents()).toEqual(['Restart anyway', "Don't restart"])
     expect(await banner(page).textContent()).toContain('a restart signs them out (2)')
     // The safe choice has focus: a second OK does not restart.
@@ -166,8 +174,7 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the keystore banner in Chromium' 
     await page.keyboard.press('Enter')
     await expect.poll(() => page.locator('main h1').textContent()).toBe('Signed-in accounts')
 
-    await focusButton(page, 'Restart Linkscreen to open the key store')
-    await page.keyboard.press('Enter')
+    await pressRestart(page)
     await expect.poll(() => banner(page).getByRole('button').allTextContents()).toEqual(['Restart anyway', "Don't restart"])
     for (const back of ['Escape', 'Backspace']) {
       await page.keyboard.press(back)
@@ -191,8 +198,7 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the keystore banner in Chromium' 
     screen = await openScreen(browser, [PROVIDER], { info: { ...LOCKED, keystoreRetry: 'restart', unsavedAccounts: 2 }, prepare: keepEventSources })
     const { page } = screen
     const sent = restartRequests(page)
-    await focusButton(page, 'Restart Linkscreen to open the key store')
-    await page.keyboard.press('Enter')
+    await pressRestart(page)
     await expect.poll(() => banner(page).textContent()).toContain('a restart signs them out (2)')
     await expect.poll(() => focused(page)).toBe("Don't restart")
     await focusButton(page, 'Restart anyway')
@@ -224,12 +230,11 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the keystore banner in Chromium' 
     const { page } = screen
     const sent = restartRequests(page)
     // The picker's first tile (Corp's) has focus when the screen opens.
-    await expect.poll(() => page.evaluate(() => document.activeElement?.querySelector('.provider-tile__name')?.textContent ?? null)).toBe('Corp')
+    await expect.poll(() => focusedTile(page)).toBe('Corp')
     await page.keyboard.press('Enter')
     await expect.poll(() => screen!.service.state().status).toBe('starting')
     await expect.poll(() => page.locator('main.screen--sign-in').count()).toBe(1)
-    await focusButton(page, 'Restart Linkscreen to open the key store')
-    await page.keyboard.press('Enter')
+    await pressRestart(page)
     await expect.poll(() => banner(page).getByRole('button').allTextContents()).toEqual(['Restart anyway', "Don't restart"])
     await expect.poll(() => focused(page)).toBe("Don't restart")
     const text = await banner(page).textContent()
@@ -248,14 +253,13 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the keystore banner in Chromium' 
   it('a sign-in started while asking: asked again, now saying the sign-in is cancelled too', async () => {
     screen = await openScreen(browser, [PROVIDER], { info: { ...LOCKED, keystoreRetry: 'restart', unsavedAccounts: 1 } })
     const { page } = screen
-    await focusButton(page, 'Restart Linkscreen to open the key store')
-    await page.keyboard.press('Enter')
+    await pressRestart(page)
     await expect.poll(() => focused(page)).toBe("Don't restart")
     expect(await banner(page).textContent()).not.toContain('A sign-in is under way')
     // While the question is open, the user starts a sign-in from the picker.
     await expect.poll(async () => {
       await page.keyboard.press('ArrowUp')
-      return page.evaluate(() => document.activeElement?.querySelector('.provider-tile__name')?.textContent ?? null)
+      return focusedTile(page)
     }).toBe('Corp')
     await page.keyboard.press('Enter')
     await expect.poll(() => banner(page).textContent()).toContain('A sign-in is under way: a restart cancels it')
@@ -267,8 +271,7 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the keystore banner in Chromium' 
   it('the key store opens while asking: the question goes, and does not come back by itself if it locks again', async () => {
     screen = await openScreen(browser, [PROVIDER], { info: { ...LOCKED, keystoreRetry: 'restart', unsavedAccounts: 2 }, prepare: keepEventSources })
     const { page } = screen
-    await focusButton(page, 'Restart Linkscreen to open the key store')
-    await page.keyboard.press('Enter')
+    await pressRestart(page)
     await expect.poll(() => banner(page).getByRole('button').allTextContents()).toEqual(['Restart anyway', "Don't restart"])
     await pushInfo(page, { storage: 'encrypted', notices: [] }, ['keystoreRetry', 'unsavedAccounts'])
     await expect.poll(() => banner(page).getByRole('button').count()).toBe(0)
@@ -281,8 +284,7 @@ describe.skipIf(!HAS_CHROMIUM)(HAS_CHROMIUM ? 'the keystore banner in Chromium' 
     const { page } = screen
     await expect.poll(() => banner(page).textContent()).toContain('Linkscreen was already restarted for this')
     const sent = restartRequests(page)
-    await focusButton(page, 'Restart Linkscreen to open the key store')
-    await page.keyboard.press('Enter')
+    await pressRestart(page)
     await expect.poll(() => sent).toEqual([{ request: { discardUnsaved: 0 } }])
   })
 
