@@ -159,7 +159,8 @@ async function launch(target: Target, dir: string, userData: string, config: str
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value
   if (process.platform === 'linux') {
     // No desktop's keyring choice leaks in: the plan alone decides (a private HOME holds the keyring).
-    for (const key of ['XDG_CURRENT_DESKTOP', 'DESKTOP_SESSION', 'GNOME_KEYRING_CONTROL', 'DBUS_SESSION_BUS_ADDRESS']) delete env[key]
+    // Every variable Chromium's GetDesktopEnvironment reads (base/nix/xdg_util.cc), and the keyring's.
+    for (const key of ['XDG_CURRENT_DESKTOP', 'DESKTOP_SESSION', 'GNOME_DESKTOP_SESSION_ID', 'KDE_FULL_SESSION', 'KDE_SESSION_VERSION', 'GNOME_KEYRING_CONTROL', 'DBUS_SESSION_BUS_ADDRESS']) delete env[key]
     env['HOME'] = join(dir, 'home')
     env['XDG_DATA_HOME'] = join(dir, 'home', '.local', 'share')
   }

@@ -64,6 +64,10 @@ export interface KeystoreMachine {
   desktop: string
   /** Linux: `DESKTOP_SESSION` ('gnome', 'mate', 'plasma', 'cosmic', …), Chromium's older fallback. */
   desktopSession?: string
+  /** Linux: `GNOME_DESKTOP_SESSION_ID` is set (Chromium's last GNOME fallback). */
+  gnomeDesktopSessionId?: boolean
+  /** Linux: `KDE_FULL_SESSION` is set (Plasma sets it; Chromium's last KDE fallback). */
+  kdeFullSession?: boolean
   /** Linux: `KDE_SESSION_VERSION` (KDE's major version; Chromium reads only 5 and 6, else KDE 4). */
   kdeVersion?: 4 | 5 | 6
   /** Linux: Chromium's `--password-store` switch, when the app was started with one. */
@@ -90,21 +94,24 @@ export const DEFAULT_MACHINE: KeystoreMachine = {
   name: 'machine-a',
 }
 
-/** `XDG_CURRENT_DESKTOP` values for which Chromium's `SelectBackend` picks the Secret Service (GNOME_ANY). */
-const LIBSECRET_DESKTOPS = new Set(['Unity', 'Deepin', 'GNOME', 'X-Cinnamon', 'Pantheon', 'XFCE', 'UKUI'])
+/** `XDG_CURRENT_DESKTOP` values for which `SelectBackend` picks the Secret Service (GNOME_LIBSECRET). */
+const LIBSECRET_DESKTOPS = new Set(['Unity', 'Deepin', 'GNOME', 'X-Cinnamon', 'Pantheon', 'XFCE', 'UKUI', 'COSMIC'])
 
 /**
- * The key store Chromium selects from the desktop when no `--password-store` is given: its
- * `GetDesktopEnvironment` (base/nix/xdg_util.cc) then `SelectBackend`
- * (components/os_crypt/sync/key_storage_util_linux.cc).
+ * The key store Electron 45 selects from the desktop when no `--password-store` is given:
+ * Chromium's `GetDesktopEnvironment` (base/nix/xdg_util.cc), then `SelectBackend`, which
+ * Chromium removed and Electron restores (patches/chromium/revert_oscrypt_remove_sync_backend.patch,
+ * key_storage_util_linux.cc: COSMIC is among its Secret Service desktops since Electron's
+ * Chromium 149 bump; Electron's docs/api/safe-storage.md list is older).
  * - `XDG_CURRENT_DESKTOP` is split at ':' and read in order, each value matched exactly (case
- *   included): Unity, Deepin, GNOME, X-Cinnamon, Pantheon, XFCE, UKUI → the Secret Service; KDE →
- *   KWallet of `KDE_SESSION_VERSION` 5 or 6, else KDE 4's; LXQt → none. So Ubuntu's
- *   'ubuntu:GNOME' is GNOME, and 'COSMIC', 'sway' or 'cage' match nothing.
+ *   included): Unity, Deepin, GNOME, X-Cinnamon, Pantheon, XFCE, UKUI, COSMIC → the Secret
+ *   Service; KDE → KWallet of `KDE_SESSION_VERSION` 5 or 6, else KDE 4's; LXQt → none. So
+ *   Ubuntu's 'ubuntu:GNOME' is GNOME, and 'sway' or 'cage' match nothing.
  * - Then `DESKTOP_SESSION`: deepin, gnome, mate, one holding "xfce", xubuntu, ukui → the Secret
  *   Service; kde4, kde-plasma → KDE 4; kde → KDE 4 with a `KDE_SESSION_VERSION`, else KDE 3,
- *   which gets none. (The last fallbacks, `GNOME_DESKTOP_SESSION_ID` and `KDE_FULL_SESSION`,
- *   are not modelled.)
+ *   which gets none.
+ * - Then `GNOME_DESKTOP_SESSION_ID` set → GNOME; `KDE_FULL_SESSION` set (Plasma sets it) → KDE 4
+ *   with a `KDE_SESSION_VERSION`, else KDE 3.
  * - Anything else: 'basic_text'.
  * (Unity's gnome-fallback sessions, which Chromium counts as GNOME, select the same store.)
  */
@@ -121,6 +128,8 @@ function selectedBackend(m: KeystoreMachine): string {
     if (session === 'kde4' || session === 'kde-plasma') return 'kwallet'
     if (session === 'kde') return m.kdeVersion !== undefined ? 'kwallet' : 'basic_text'
   }
+  if (m.gnomeDesktopSessionId === true) return 'gnome_libsecret'
+  if (m.kdeFullSession === true) return m.kdeVersion !== undefined ? 'kwallet' : 'basic_text'
   return 'basic_text'
 }
 

@@ -91,6 +91,7 @@ describe('which key protects the accounts (issue #12, item 1)', () => {
     ["Ubuntu's GNOME (ubuntu:GNOME) with an unlocked keyring", { desktop: 'ubuntu:GNOME', secretService: 'unlocked' }],
     ['MATE (known to Chromium only by DESKTOP_SESSION) with an unlocked keyring', { desktop: 'MATE', desktopSession: 'mate', secretService: 'unlocked' }],
     ['COSMIC with gnome-keyring running', { desktop: 'COSMIC', desktopSession: 'cosmic', secretService: 'unlocked' }],
+    ['COSMIC with no keyring', { desktop: 'COSMIC', desktopSession: 'cosmic', secretService: 'absent' }],
     ['LXQt with KWallet open', { desktop: 'LXQt', desktopSession: 'lxqt', kwallet: 'open', secretService: 'unlocked' }],
     ['a Flatpak on GNOME (Secret portal) without a keyring', { desktop: 'GNOME', secretService: 'absent', portal: true }],
     ['--password-store=basic on GNOME', { desktop: 'GNOME', secretService: 'unlocked', passwordStore: 'basic' }],
@@ -128,12 +129,15 @@ describe('which key protects the accounts (issue #12, item 1)', () => {
     }
   }
 
-  it("desktops as Chromium tells them apart (xdg_util.cc): Ubuntu's and MATE's keyrings are used; COSMIC and LXQt get none, so accounts stay in memory", async () => {
+  it("desktops as Electron 45 tells them apart (xdg_util.cc, SelectBackend in Electron's os_crypt patch): Ubuntu's, MATE's and COSMIC's keyrings are used; LXQt gets none, so accounts stay in memory", async () => {
     const cases: [Partial<KeystoreMachine>, string, string][] = [
       [{ desktop: 'ubuntu:GNOME', secretService: 'unlocked' }, 'encrypted', 'gnome_libsecret'],
       [{ desktop: 'MATE', desktopSession: 'mate', secretService: 'unlocked' }, 'encrypted', 'gnome_libsecret'],
       [{ desktop: 'KDE', secretService: 'absent', kwallet: 'open' }, 'encrypted', 'kwallet'],
-      [{ desktop: 'COSMIC', desktopSession: 'cosmic', secretService: 'unlocked' }, 'memory', 'basic_text'],
+      [{ desktop: 'COSMIC', desktopSession: 'cosmic', secretService: 'unlocked' }, 'encrypted', 'gnome_libsecret'],
+      // Plasma without XDG_CURRENT_DESKTOP: KDE_FULL_SESSION and KDE_SESSION_VERSION (4 and 5 read as KDE 4).
+      [{ desktop: '', desktopSession: 'plasma', kdeFullSession: true, kdeVersion: 5, secretService: 'absent', kwallet: 'open' }, 'encrypted', 'kwallet'],
+      [{ desktop: '', gnomeDesktopSessionId: true, secretService: 'unlocked' }, 'encrypted', 'gnome_libsecret'],
       [{ desktop: 'LXQt', desktopSession: 'lxqt', kwallet: 'open', secretService: 'unlocked' }, 'memory', 'basic_text'],
     ]
     for (const [change, storage, backend] of cases) {
